@@ -1,0 +1,52 @@
+# The README's two commands:
+#   make lab    set up the pinned environment in .venv and open the course in JupyterLab
+#   make test   set up the same environment (plus test tools and Chromium) and run the whole test suite
+# Both work on a fresh machine with Python 3.11; re-running them skips what is already installed.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup setup-dev lab test test-fast release benchmark system-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Stamp files make re-runs instant and re-install when the pins change.
+$(VENV)/.runtime: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev
+
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" exercises/01_losses/01_losses.ipynb
+
+# Debian's Chromium drives the browser tests (never `playwright install`).
+system-deps:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium chromium-driver; }
+
+test: setup-dev system-deps
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
+
+# Everything but the browser and whole-pipeline tests: seconds, for the edit-test loop.
+test-fast: setup-dev
+	$(BIN)/python -m pytest -n 2 -m "not browser and not slow" tests
+
+# Regenerate exercises/ from solutions/ (instructors run this after editing a solution notebook).
+release: setup
+	$(BIN)/python -m autograder release
+
+benchmark: setup-dev
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) autograder/submitted autograder/autograded autograder/feedback autograder/gradebook.db

@@ -1,0 +1,27 @@
+"""nbgrader configuration for backprop-lab.
+
+nbgrader's own commands (generate_assignment, validate, autograde, generate_feedback, export) run from the
+repository root with no extra flags: solutions/ is the source, exercises/ the release, and everything grading
+produces lives under autograder/, which git ignores.
+"""
+
+c = get_config()  # noqa: F821 (injected by traitlets)
+
+c.CourseDirectory.course_id = "backprop-lab"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+c.CourseDirectory.submitted_directory = "autograder/submitted"
+c.CourseDirectory.autograded_directory = "autograder/autograded"
+c.CourseDirectory.feedback_directory = "autograder/feedback"
+c.CourseDirectory.db_url = "sqlite:///autograder/gradebook.db"
+
+# Assignments in teaching order; nbgrader creates them in the gradebook on first use.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
+
+# A cell that runs longer than this is interrupted and scores 0 (an infinite loop must not stall grading).
+c.ExecutePreprocessor.timeout = 60
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
