@@ -1,0 +1,1 @@
+"""Instructor tooling for backprop-lab: notebook authoring, release generation and cohort grading."""

@@ -1,0 +1,22 @@
+"""Instructor commands: ``python -m autograder release`` regenerates exercises/ from solutions/."""
+
+import sys
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help"}:
+        print(__doc__)
+        return 0
+    if argv[0] == "release":
+        from autograder.release import REPO, generate
+
+        for path in generate(ids=argv[1:] or None):
+            print(f"released {path.relative_to(REPO)}")
+        return 0
+    print(f"unknown command {argv[0]!r}\n{__doc__}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Run a solution notebook's cells in-process, with or without a planted mistake.
+
+This is the fast half of the grading tests: it executes the notebook's code cells in one namespace (the way a
+kernel would, minus the kernel), then runs every graded test cell and records which ones fail and why. The slow
+half, tests/test_nbgrader_loop.py, pushes a few of the same planted mistakes through real nbgrader.
+"""
+
+import contextlib
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parent.parent
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@dataclass(frozen=True)
+class Planted:
+    """One realistic mistake: replace ``old`` by ``new`` (exactly once) in solution cell ``cell``.
+
+    Grading must then fail exactly the test cells ``fails`` (default: ``"test_" + cell``) and each failure message
+    must contain ``says`` (case-insensitive), the plain words that name the mistake.
+    """
+
+    name: str
+    cell: str
+    old: str
+    new: str
+    says: str
+    fails: tuple = field(default=())
+
+    def failing(self):
+        return set(self.fails) if self.fails else {f"test_{self.cell}"}
+
+
+def notebook_path(aid):
+    return REPO / "solutions" / aid / f"{aid}.ipynb"
+
+
+def grade_id(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def is_test(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade", False) and cell.cell_type == "code"
+
+
+def plant(nb, mistake):
+    """Return a copy of ``nb`` with ``mistake`` planted; fail loudly if the text to replace is not there once."""
+    nb = nbformat.reads(nbformat.writes(nb), 4)
+    cells = [c for c in nb.cells if grade_id(c) == mistake.cell]
+    assert cells, f"{mistake.name}: no cell with grade_id {mistake.cell!r}"
+    src = cells[0].source
+    assert src.count(mistake.old) == 1, f"{mistake.name}: {mistake.old!r} occurs {src.count(mistake.old)} times"
+    cells[0].source = src.replace(mistake.old, mistake.new)
+    return nb
+
+
+def run(nb, cwd=None):
+    """Execute ``nb``'s code cells in order in one namespace.
+
+    Returns ``{test grade_id: None or the failure message}``. A non-test cell that raises is an error of the
+    notebook itself and propagates.
+    """
+    ns = {"__name__": "__main__"}
+    results = {}
+    old = os.getcwd()
+    os.chdir(cwd or REPO)
+    try:
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            code = compile(cell.source, f"<cell {cell.get('id')}>", "exec")
+            with contextlib.redirect_stdout(io.StringIO()):
+                if is_test(cell):
+                    try:
+                        exec(code, ns)  # noqa: S102 (running the course's own notebook)
+                        results[grade_id(cell)] = None
+                    except Exception as exc:  # noqa: BLE001
+                        results[grade_id(cell)] = f"{type(exc).__name__}: {exc}"
+                else:
+                    exec(code, ns)  # noqa: S102
+    finally:
+        os.chdir(old)
+    return results
+
+
+def read(aid):
+    return nbformat.read(str(notebook_path(aid)), as_version=4)
