@@ -62,8 +62,8 @@ def plant(nb, mistake):
 def run(nb, cwd=None):
     """Execute ``nb``'s code cells in order in one namespace.
 
-    Returns ``{test grade_id: None or the failure message}``. A non-test cell that raises is an error of the
-    notebook itself and propagates.
+    Returns ``{test grade_id: None or the failure message}``. A non-test cell that raises (an exploration cell
+    calling a broken function, say) is recorded under ``"cell:<id>"`` and execution goes on, as in a kernel.
     """
     ns = {"__name__": "__main__"}
     results = {}
@@ -82,7 +82,10 @@ def run(nb, cwd=None):
                     except Exception as exc:  # noqa: BLE001
                         results[grade_id(cell)] = f"{type(exc).__name__}: {exc}"
                 else:
-                    exec(code, ns)  # noqa: S102
+                    try:
+                        exec(code, ns)  # noqa: S102
+                    except Exception as exc:  # noqa: BLE001
+                        results[f"cell:{cell.get('id')}"] = f"{type(exc).__name__}: {exc}"
     finally:
         os.chdir(old)
     return results
