@@ -1,0 +1,195 @@
+"""Drawings for 05_optimizers: optimizer races on 2-D surfaces, learning-rate schedules, training curves.
+
+The update functions are arguments (``fns``, a dict such as ``{"adam_update": adam_update, ...}``), so a notebook
+can race its own implementations; the default is the reference :mod:`course.optim`.
+"""
+
+import numpy as np
+
+from course import optim as O
+from course import surfaces as S
+from course.viz import COLORS, figure
+
+__all__ = ["OPTIMIZERS", "reference_fns", "make_steps", "race", "final_losses", "format_table", "plot_race",
+           "plot_races", "plot_schedules", "plot_curves", "plot_clipping_rescue"]
+
+OPTIMIZERS = ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW")
+_COLOR = dict(zip(OPTIMIZERS, COLORS))
+_FN_NAMES = ("sgd_update", "momentum_update", "adagrad_update", "rmsprop_update", "adam_update", "adamw_update")
+
+
+def reference_fns():
+    """The reference update functions by name."""
+    return {name: getattr(O, name) for name in _FN_NAMES}
+
+
+def make_steps(fns=None, lr_sgd=0.01, lr_adaptive=0.01, momentum=0.9, betas=(0.9, 0.999), weight_decay=1e-2,
+               names=OPTIMIZERS):
+    """``{name: step(w, dw, state) -> (w, state)}`` for each optimizer in ``names``.
+
+    The SGD family shares ``lr_sgd`` (a step is lr × gradient), the adaptive family ``lr_adaptive`` (a step is
+    about lr in each coordinate, whatever the gradient's size): the two are in different units.
+    """
+    f = dict(reference_fns(), **(fns or {}))
+    table = {
+        "SGD": lambda w, g, s: (f["sgd_update"](w, g, lr_sgd), s),
+        "Momentum": lambda w, g, s: f["momentum_update"](w, g, s, lr_sgd, momentum=momentum),
+        "Nesterov": lambda w, g, s: f["momentum_update"](w, g, s, lr_sgd, momentum=momentum, nesterov=True),
+        "AdaGrad": lambda w, g, s: f["adagrad_update"](w, g, s, lr=lr_adaptive),
+        "RMSprop": lambda w, g, s: f["rmsprop_update"](w, g, s, lr=lr_adaptive),
+        "Adam": lambda w, g, s: f["adam_update"](w, g, s, lr=lr_adaptive, betas=betas),
+        "AdamW": lambda w, g, s: f["adamw_update"](w, g, s, lr=lr_adaptive, betas=betas, weight_decay=weight_decay),
+    }
+    return {name: table[name] for name in names}
+
+
+def race(surface, fns=None, names=OPTIMIZERS, lr_sgd=None, lr_adaptive=None, momentum=0.9, betas=(0.9, 0.999),
+         start=None, steps=None, max_norm=0.0, clip_fn=None):
+    """``{name: path}`` of each optimizer on ``surface`` (a name or a :class:`course.surfaces.Surface`).
+
+    ``max_norm > 0`` clips every gradient's norm first with ``clip_fn`` (default: the reference clip_grad_norm).
+    """
+    surface = S.SURFACES[surface] if isinstance(surface, str) else surface
+    steps_by_name = make_steps(fns, surface.lr_sgd if lr_sgd is None else lr_sgd,
+                               surface.lr_adaptive if lr_adaptive is None else lr_adaptive, momentum, betas,
+                               names=names)
+    clip = None
+    if max_norm and max_norm > 0:
+        clip_fn = clip_fn or O.clip_grad_norm
+        clip = lambda g: clip_fn([g], max_norm)[0][0]  # noqa: E731
+    n = surface.steps if steps is None else steps
+    return {name: S.run(step, surface, start, n, clip) for name, step in steps_by_name.items()}
+
+
+def _final(surface, path):
+    finite = path[np.all(np.isfinite(path), axis=1)]
+    return surface(finite[-1]) if len(finite) == len(path) else float("nan")
+
+
+def final_losses(fns=None, surfaces=("ravine", "rosenbrock", "saddle"), names=OPTIMIZERS):
+    """``{surface: {optimizer: final loss}}`` with each surface's default start, steps and learning rates.
+
+    A run that diverged (left the finite numbers) counts as NaN.
+    """
+    out = {}
+    for sname in surfaces:
+        surface = S.SURFACES[sname]
+        out[sname] = {name: _final(surface, path) for name, path in race(surface, fns, names).items()}
+    return out
+
+
+def format_table(losses, row_label="surface"):
+    """A plain-text table of ``{row: {column: value}}``."""
+    cols = list(next(iter(losses.values())))
+    lines = [f"{row_label:<12}" + "".join(f"{c:>11}" for c in cols)]
+    for row, vals in losses.items():
+        lines.append(f"{row:<12}" + "".join(f"{vals[c]:>11.3g}" for c in cols))
+    return "\n".join(lines)
+
+
+def _contours(ax, surface, n=160):
+    x = np.linspace(*surface.xlim, n)
+    y = np.linspace(*surface.ylim, n)
+    X, Y = np.meshgrid(x, y)
+    with np.errstate(all="ignore"):
+        Z = surface.f(X, Y) - surface.f_min
+    if surface.log_levels:
+        Z = np.log10(np.maximum(Z, 1e-6))
+        levels = np.linspace(np.nanmin(Z), min(np.nanmax(Z), np.nanmin(Z) + 12), 25)
+    else:
+        levels = np.quantile(Z[np.isfinite(Z)], np.linspace(0, 1, 26) ** 2)
+    ax.contour(X, Y, Z, levels=np.unique(levels), colors="0.7", linewidths=0.6)
+    ax.set(xlim=surface.xlim, ylim=surface.ylim)
+
+
+def _draw_paths(ax, surface, paths):
+    _contours(ax, surface)
+    for name, path in paths.items():
+        ax.plot(path[:, 0], path[:, 1], "-", color=_COLOR.get(name, "k"), lw=1.4, label=name, alpha=0.9)
+        ax.plot(path[-1:, 0], path[-1:, 1], "o", color=_COLOR.get(name, "k"), ms=4)
+    start = next(iter(paths.values()))[0]
+    ax.plot(*start, "k*", ms=10, zorder=5)
+
+
+def plot_race(surface="ravine", optimizers=OPTIMIZERS, lr_sgd=None, lr_adaptive=None, momentum=0.9, beta1=0.9,
+              beta2=0.999, start_x=None, start_y=None, steps=None, max_norm=0.0, fns=None):
+    """Each optimizer's path on the surface's contours (left) and its loss against the step (right)."""
+    s = S.SURFACES[surface]
+    start = None if start_x is None or start_y is None else (start_x, start_y)
+    paths = race(s, fns, tuple(optimizers), lr_sgd, lr_adaptive, momentum, (beta1, beta2), start, steps, max_norm)
+    fig, (ax, lax) = figure(1, 2, size=(10, 4.0))
+    if paths:
+        _draw_paths(ax, s, paths)
+    ax.set(title=f"{surface}: paths from ★", xlabel="x", ylabel="y")
+    with np.errstate(all="ignore"):
+        for name, path in paths.items():
+            loss = s.f(path[:, 0], path[:, 1]) - s.f_min
+            lax.plot(np.maximum(loss, 1e-16), color=_COLOR[name], label=f"{name}: {_final(s, path):.3g}")
+    lr_s = s.lr_sgd if lr_sgd is None else lr_sgd
+    lr_a = s.lr_adaptive if lr_adaptive is None else lr_adaptive
+    clip = f", clip norm {max_norm:g}" if max_norm else ""
+    lax.set(yscale="log", xlabel="step", ylabel="loss − minimum (log)",
+            title=f"lr {lr_s:.3g} (SGD family), {lr_a:.3g} (adaptive){clip}")
+    if paths:
+        lax.legend(fontsize=7, title="final loss", title_fontsize=7, loc="lower left")
+    return fig
+
+
+def plot_races(fns=None, surfaces=("ravine", "rosenbrock", "saddle"), names=OPTIMIZERS):
+    """Every optimizer on each surface, side by side, from each surface's default start."""
+    fig, axes = figure(1, len(surfaces), size=(4.2 * len(surfaces), 4.0))
+    for ax, sname in zip(np.atleast_1d(axes), surfaces):
+        s = S.SURFACES[sname]
+        _draw_paths(ax, s, race(s, fns, names))
+        ax.set(title=f"{sname} ({s.steps} steps)")
+    np.atleast_1d(axes)[0].legend(fontsize=7, loc="lower right")
+    return fig
+
+
+def plot_schedules(lr0=0.1, epochs=100, step_size=30, gamma=0.1, T_max=100, eta_min=0.0, log=False,
+                   step_lr=O.step_lr, cosine_annealing_lr=O.cosine_annealing_lr):
+    """The learning rate per epoch under StepLR and CosineAnnealingLR."""
+    e = np.arange(epochs + 1)
+    fig, ax = figure(size=(7, 3.6))
+    ax.step(e, [step_lr(lr0, k, step_size, gamma) for k in e], where="post", color=COLORS[0],
+            label=f"StepLR (step_size={step_size}, γ={gamma:g})")
+    ax.plot(e, [cosine_annealing_lr(lr0, k, T_max, eta_min) for k in e], color=COLORS[1],
+            label=f"CosineAnnealingLR (T_max={T_max}, eta_min={eta_min:g})")
+    ax.set(xlabel="epoch", ylabel="learning rate", title="Learning-rate schedules", yscale="log" if log else "linear")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_curves(curves, title="training loss", ylabel="loss", xlabel="epoch", logy=True):
+    """One line per entry of ``{name: sequence of values}``; NaN or inf (a run that blew up) ends its line."""
+    fig, ax = figure(size=(7, 3.8))
+    for k, (name, values) in enumerate(curves.items()):
+        values = np.asarray(values, dtype=float)
+        ax.plot(np.arange(1, len(values) + 1), values, color=_COLOR.get(name, COLORS[k % len(COLORS)]),
+                label=name)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel, yscale="log" if logy else "linear")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_clipping_rescue(sgd_update=O.sgd_update, clip_grad_norm=O.clip_grad_norm, lr=0.05, max_norm=1.0,
+                         steps=100):
+    """Plain SGD on the RNN's exploding-gradient cliff, with and without norm clipping."""
+    s = S.cliff
+    step = {"SGD": lambda w, g, st: (sgd_update(w, g, lr), st)}["SGD"]
+    plain = S.run(step, s, steps=steps)
+    clipped = S.run(step, s, steps=steps, clip=lambda g: clip_grad_norm([g], max_norm)[0][0])
+    fig, (ax, lax) = figure(1, 2, size=(10, 4.0))
+    _contours(ax, s)
+    for path, color, label in ((plain, COLORS[1], "SGD"), (clipped, COLORS[2], f"SGD + clip norm {max_norm:g}")):
+        ax.plot(path[:, 0], path[:, 1], "-o", color=color, ms=2.5, lw=1.2, label=label)
+        with np.errstate(all="ignore"):
+            loss = s.f(path[:, 0], path[:, 1])
+        lax.plot(loss, color=color, label=label)
+    ax.plot(*plain[0], "k*", ms=10, zorder=5)
+    ax.set(title="linear RNN loss over (w, u): the cliff at w > 1", xlabel="recurrent weight w", ylabel="input weight u")
+    ax.legend(fontsize=8, loc="lower left")
+    lax.set(yscale="log", xlabel="step", ylabel="loss", title=f"lr = {lr:g}: without clipping the first step "
+            "jumps off the cliff")
+    lax.legend(fontsize=8)
+    return fig

@@ -1,0 +1,77 @@
+"""Explorers for 05_optimizers: an optimizer race on 2-D surfaces and a learning-rate schedule plotter."""
+
+from course import surfaces as S
+from course.viz import optim as V
+from course.widgets import checkbox, dropdown, explorer, int_slider, select_multiple, slider
+
+__all__ = ["race_explorer", "schedule_explorer"]
+
+
+def _log_slider(value, min_exp, max_exp, description):
+    import ipywidgets
+
+    return ipywidgets.FloatLogSlider(value=value, base=10, min=min_exp, max=max_exp, step=0.1,
+                                     description=description, readout_format=".2g", continuous_update=False,
+                                     style={"description_width": "initial"})
+
+
+def race_explorer(fns=None):
+    """Race the optimizers on a surface; choosing a surface resets the start and learning rates to its defaults.
+
+    ``fns`` (optional) maps update-function names to your own implementations, e.g. ``{"adam_update": adam_update}``.
+    """
+    s = S.ravine
+    controls = {
+        "surface": dropdown(list(S.SURFACES), "ravine", "surface"),
+        "optimizers": select_multiple(V.OPTIMIZERS, ("SGD", "Momentum", "RMSprop", "Adam"), "optimizers", rows=7),
+        "lr_sgd": _log_slider(s.lr_sgd, -4, 0, "lr (SGD, momentum)"),
+        "lr_adaptive": _log_slider(s.lr_adaptive, -3, 0, "lr (adaptive)"),
+        "momentum": slider(0.9, 0.0, 0.99, 0.01, "momentum μ"),
+        "beta1": slider(0.9, 0.0, 0.99, 0.01, "Adam β₁"),
+        "beta2": slider(0.999, 0.9, 0.9999, 0.0001, "Adam β₂", readout_format=".4f"),
+        "start_x": slider(s.start[0], *s.xlim, 0.05, "start x"),
+        "start_y": slider(s.start[1], *s.ylim, 0.05, "start y", readout_format=".3g"),
+        "steps": int_slider(s.steps, 10, 500, 10, "steps"),
+        "max_norm": slider(0.0, 0.0, 5.0, 0.25, "clip norm (0 = off)"),
+    }
+
+    resetting = []
+
+    def reset(change):
+        # Runs before the explorer's own redraw (registered first): the sliders jump to the new surface's defaults
+        # while the redraws they trigger are skipped, then the explorer draws once.
+        new = S.SURFACES[change["new"]]
+        resetting.append(True)
+        for key, lim, value in (("start_x", new.xlim, new.start[0]), ("start_y", new.ylim, new.start[1])):
+            c = controls[key]
+            c.min, c.max = min(lim[0], c.min), max(lim[1], c.max)
+            c.value = value
+            c.min, c.max = lim
+        controls["lr_sgd"].value = new.lr_sgd
+        controls["lr_adaptive"].value = new.lr_adaptive
+        controls["steps"].value = new.steps
+        resetting.clear()
+
+    def plot_race(**kw):
+        if resetting:
+            from matplotlib.figure import Figure
+
+            return Figure(figsize=(0.2, 0.2))
+        return V.plot_race(fns=fns, **kw)
+
+    controls["surface"].observe(reset, names="value")
+    return explorer(plot_race, controls,
+                    title="Optimizer race: same start, same number of steps")
+
+
+def schedule_explorer():
+    """StepLR and CosineAnnealingLR against the epoch."""
+    return explorer(V.plot_schedules, {
+        "lr0": slider(0.1, 0.01, 1.0, 0.01, "lr0"),
+        "epochs": int_slider(100, 10, 300, 10, "epochs"),
+        "step_size": int_slider(30, 1, 100, 1, "StepLR step_size"),
+        "gamma": slider(0.1, 0.05, 0.95, 0.05, "StepLR γ"),
+        "T_max": int_slider(100, 10, 300, 10, "cosine T_max"),
+        "eta_min": slider(0.0, 0.0, 0.05, 0.001, "cosine eta_min", readout_format=".3f"),
+        "log": checkbox(False, "log scale"),
+    }, title="Learning-rate schedules")
