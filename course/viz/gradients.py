@@ -1,0 +1,152 @@
+"""Drawings for 02_gradients: the slope of a one-weight error curve, gradient descent on quadratic bowls, the error
+of finite differences against the step h, and linear regression trained by the four steps."""
+
+import numpy as np
+
+from course import gradients as G
+from course.viz import COLORS, figure
+
+__all__ = ["plot_tangent", "plot_gradient_descent", "plot_difference_errors", "plot_linreg_training",
+           "slope_advice", "descent_regime", "DIFFERENCE_FUNCTIONS", "GD_CURVATURES"]
+
+
+def slope_advice(slope, tol=0.1):
+    """What the sign of dE/dw says to do with the weight: "raise", "lower" or "keep" (|slope| < tol)."""
+    if abs(slope) < tol:
+        return "keep"
+    return "raise" if slope < 0 else "lower"
+
+
+_ADVICE = {"raise": "negative: raising w lowers the error → raise the weight",
+           "lower": "positive: raising w raises the error → lower the weight",
+           "keep": "≈ 0: the bottom of the curve → leave the weight as it is"}
+
+
+def plot_tangent(w=1.0, w_range=(0.0, 4.0)):
+    """The one-weight error curve E(w), the tangent at ``w`` and what the sign of its slope says."""
+    ws = np.linspace(*w_range, 300)
+    E, slope = float(G.one_weight_error(w)), float(G.one_weight_slope(w))
+    advice = slope_advice(slope)
+    fig, ax = figure(size=(6.8, 4.2))
+    ax.plot(ws, G.one_weight_error(ws), color=COLORS[0], lw=2, label="error E(w)")
+    half = 0.6
+    tw = np.array([w - half, w + half])
+    ax.plot(tw, E + slope * (tw - w), color=COLORS[1], lw=2, label=f"tangent, slope dE/dw = {slope:+.4f}")
+    ax.plot([], [], color=COLORS[2], lw=2.5, label="one step −lr·dE/dw (lr = 0.05)")
+    ax.scatter([w], [E], color=COLORS[1], zorder=3, s=50)
+    if advice != "keep":
+        # The arrow is one gradient-descent step, −lr·dE/dw with lr = 0.05: long where the curve is steep.
+        step = -0.05 * slope
+        ax.annotate("", xy=(w + step, E), xytext=(w, E),
+                    arrowprops={"arrowstyle": "-|>", "color": COLORS[2], "lw": 2.5})
+        ax.annotate(f"{advice} w", (w, E), xytext=(0, 18), textcoords="offset points", color=COLORS[2],
+                    ha="center", fontsize=10)
+    w_star = float(G.ONE_WEIGHT_X @ G.ONE_WEIGHT_T / (G.ONE_WEIGHT_X @ G.ONE_WEIGHT_X))
+    ax.axvline(w_star, color="0.7", ls=":", lw=1)
+    ax.text(w_star, -0.9, f" best w = {w_star:.3f}", color="0.45", va="bottom", fontsize=8)
+    ax.set(xlabel="weight w", ylabel="error E(w) = mean((w·x − t)²)", xlim=w_range, ylim=(-1.0, None),
+           title=f"w = {w:.2f}: the slope is {_ADVICE[advice]}")
+    ax.title.set_fontsize(10)
+    ax.legend(loc="upper center", fontsize=9)
+    return fig
+
+
+# Curvatures of the bowls: L = 10 in both, so 1/L = 0.1 and 2/L = 0.2.
+GD_CURVATURES = {"1-D": np.array([10.0]), "2-D": np.array([10.0, 1.0])}
+_GD_START = {"1-D": np.array([1.0]), "2-D": np.array([0.6, 2.0])}
+
+
+def descent_regime(lr, L):
+    """In words, what gradient descent with step ``lr`` does on a bowl of largest curvature ``L``."""
+    q = lr * L
+    if q <= 0:
+        return "lr ≤ 0: no descent at all"
+    if q < 1 - 1e-9:
+        return "lr < 1/L: converges smoothly"
+    if q <= 1 + 1e-9:
+        return "lr = 1/L: lands on the bottom of the steep direction at once"
+    if q < 2 - 1e-9:
+        return "1/L < lr < 2/L: overshoots and oscillates, but converges"
+    if q <= 2 + 1e-9:
+        return "lr = 2/L: bounces between two sides forever"
+    return "lr > 2/L: every step overshoots further, diverges"
+
+
+def plot_gradient_descent(lr=0.05, dims="1-D", num_steps=20):
+    """Gradient descent on ``E = ½ Σ L_i x_i²`` with L = 10 (1-D) or L = (10, 1) (2-D): path and error per step."""
+    L, x0 = GD_CURVATURES[dims], _GD_START[dims]
+    E, grad = G.quadratic_bowl(L)
+    with np.errstate(over="ignore", invalid="ignore"):
+        path = G.gradient_descent(grad, x0, lr, num_steps)
+        errors = np.array([E(p) for p in path])
+    fig, (ax, eax) = figure(1, 2, size=(10, 4.0))
+    shown = np.clip(path, -50, 50)
+    if dims == "1-D":
+        ws = np.linspace(-1.6, 1.6, 200)
+        ax.plot(ws, 0.5 * L[0] * ws**2, color=COLORS[0], lw=2)
+        ax.plot(shown[:, 0], [E(p) for p in shown], "-o", color=COLORS[1], ms=4, lw=1, alpha=0.8)
+        ax.set(xlim=(-1.6, 1.6), ylim=(-0.5, 13), xlabel="w", ylabel="E(w) = ½·L·w²")
+    else:
+        gx, gy = np.meshgrid(np.linspace(-2.2, 2.2, 120), np.linspace(-2.5, 2.5, 120))
+        ax.contour(gx, gy, 0.5 * (L[0] * gx**2 + L[1] * gy**2), levels=np.geomspace(0.05, 30, 12),
+                   colors="0.7", linewidths=0.8)
+        ax.plot(shown[:, 0], shown[:, 1], "-o", color=COLORS[1], ms=4, lw=1, alpha=0.8)
+        ax.set(xlim=(-2.2, 2.2), ylim=(-2.5, 2.5), xlabel="x₁ (steep, L₁ = 10)", ylabel="x₂ (shallow, L₂ = 1)")
+    ax.scatter(*([shown[0, 0], E(shown[0])] if dims == "1-D" else shown[0]), color=COLORS[2], s=60, zorder=3,
+               label="start")
+    ax.legend(loc="upper center", fontsize=8)
+    ax.set_title(f"{dims} bowl, lr = {lr:.3f} (1/L = {1 / L.max():.2f}, 2/L = {2 / L.max():.2f})", fontsize=10)
+    finite = np.where(np.isfinite(errors), errors, np.nan)
+    eax.semilogy(np.arange(num_steps + 1), np.maximum(finite, 1e-300), "-o", color=COLORS[1], ms=3)
+    eax.axhline(errors[0], color="0.7", ls=":", lw=1)
+    eax.set(xlabel="step t", ylabel="error E(x_t)  (log scale)", ylim=(1e-12, 1e8))
+    eax.set_title(descent_regime(lr, L.max()), fontsize=10)
+    return fig
+
+
+# Functions to differentiate numerically: (f, f', point).
+DIFFERENCE_FUNCTIONS = {
+    "sin(x) at x = 1": (np.sin, np.cos, 1.0),
+    "exp(x) at x = 1": (np.exp, np.exp, 1.0),
+    "x³ at x = 2": (lambda x: x**3, lambda x: 3 * x**2, 2.0),
+}
+
+
+def plot_difference_errors(function="sin(x) at x = 1", log10_h=-5.0):
+    """Log-log error of the forward and central differences against the step h, with the chosen h marked."""
+    f, df, x = DIFFERENCE_FUNCTIONS[function]
+    hs = np.logspace(-15, 0, 301)
+    fwd, cen = G.difference_errors(f, df, x, hs)
+    h = 10.0**log10_h
+    fh, ch = (float(e[0]) for e in G.difference_errors(f, df, x, np.array([h])))
+    floor = 1e-17  # an error of exactly 0 has no logarithm: draw it at the floor
+    fig, ax = figure(size=(7.2, 4.4))
+    ax.loglog(hs, np.maximum(fwd, floor), color=COLORS[0], lw=1.5, label="forward  (f(x+h) − f(x)) / h")
+    ax.loglog(hs, np.maximum(cen, floor), color=COLORS[1], lw=1.5, label="central  (f(x+h) − f(x−h)) / 2h")
+    eps = np.finfo(np.float64).eps
+    ax.loglog(hs, eps / hs, color="0.6", ls=":", lw=1, label="rounding ≈ ε/h")
+    for best, color in ((np.sqrt(eps), COLORS[0]), (eps ** (1 / 3), COLORS[1])):
+        ax.axvline(best, color=color, ls="--", lw=0.8, alpha=0.6)
+    ax.axvline(h, color=COLORS[2], lw=2, alpha=0.7)
+    ax.scatter([h, h], [max(fh, floor), max(ch, floor)], color=[COLORS[0], COLORS[1]], zorder=3, s=40)
+    ax.set(xlabel="step h", ylabel="|numerical − exact derivative|", ylim=(1e-17, 1e2), xlim=(1e-15, 1))
+    ax.set_title(f"{function}; h = 1e{log10_h:+.1f}: forward error {fh:.1e}, central error {ch:.1e}", fontsize=10)
+    ax.text(np.sqrt(eps), 3e-17, " √ε", color=COLORS[0], fontsize=8)
+    ax.text(eps ** (1 / 3), 3e-17, " ε^⅓", color=COLORS[1], fontsize=8)
+    ax.legend(loc="upper left", fontsize=8)
+    return fig
+
+
+def plot_linreg_training(x, y, w, b, losses):
+    """Seed 002's four steps at work: the fitted line ŷ = w·x + b over the data (left) and the loss per step."""
+    fig, (ax, lax) = figure(1, 2, size=(10, 3.8))
+    ax.scatter(x, y, color="0.35", s=15, label="data")
+    grid = np.linspace(np.min(x), np.max(x), 2)
+    w0 = float(np.ravel(w)[0])
+    ax.plot(grid, w0 * grid + float(b), color=COLORS[1], lw=2, label=f"ŷ = {w0:.3f}·x + {float(b):.3f}")
+    ax.set(xlabel="x", ylabel="y", title="the fitted line")
+    ax.legend(fontsize=9)
+    losses = np.asarray(losses, dtype=np.float64)
+    lax.semilogy(np.arange(len(losses)), np.where(np.isfinite(losses), losses, np.nan), color=COLORS[0])
+    lax.set(xlabel="step", ylabel="MSE (log scale)", title="loss after each forward pass")
+    return fig
