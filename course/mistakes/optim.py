@@ -12,7 +12,7 @@ import numpy as np
 
 from course.testing import CheckFailure, Mistake, call_quietly, check, fmt
 
-__all__ = ["MISTAKES", "check_steps", "check_minibatches"]
+__all__ = ["MISTAKES", "check_steps", "check_minibatches", "reference_steps"]
 
 
 # --- wrong implementations ------------------------------------------------------------------------------------------
@@ -49,6 +49,12 @@ def _adaptive(w, dw, state, lr, key, decay, eps, where="outside", sqrt=True):
         return w - lr * dw / (state[key] + eps), state
     denom = np.sqrt(state[key] + eps) if where == "inside" else np.sqrt(state[key]) + eps
     return w - lr * dw / denom, state
+
+
+def _rms_corrected(w, dw, state, lr, alpha, eps):
+    state["step"] = state.get("step", 0) + 1
+    state["square_avg"] = alpha * _zeros(state, "square_avg", dw) + (1 - alpha) * dw * dw
+    return w - lr * dw / (np.sqrt(state["square_avg"] / (1 - alpha ** state["step"])) + eps), state
 
 
 def _adam(w, dw, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, variant="torch"):
@@ -138,6 +144,8 @@ MISTAKES = {
         Mistake("swaps alpha and 1 − alpha: square_avg = α·square_avg + (1 − α)·g²",
                 lambda w, dw, s, lr=0.01, alpha=0.99, eps=1e-8:
                 _adaptive(w, dw, s, lr, "square_avg", (1 - alpha, alpha), eps)),
+        Mistake("bias-corrects square_avg like Adam; torch's RMSprop divides by √square_avg + eps, uncorrected",
+                lambda w, dw, s, lr=0.01, alpha=0.99, eps=1e-8: _rms_corrected(w, dw, s, lr, alpha, eps)),
         Mistake("divides by square_avg instead of its square root √square_avg + eps",
                 lambda w, dw, s, lr=0.01, alpha=0.99, eps=1e-8:
                 _adaptive(w, dw, s, lr, "square_avg", (alpha, 1 - alpha), eps, sqrt=False)),
@@ -230,6 +238,12 @@ def _trajectory(fn, w0, grads, kwargs):
     return out
 
 
+def reference_steps(fn, w0, grads, kwargs=None):
+    """``[(w, state) after step k]`` of a reference update run from ``{}`` in float64: expected values."""
+    return _trajectory(fn, np.asarray(w0, dtype=np.float64), [np.asarray(g, dtype=np.float64) for g in grads],
+                       dict(kwargs or {}))
+
+
 def check_steps(update, w0, grads, expected, kwargs=None, mistakes=(), label=""):
     """Run ``update(w, dw, state, **kwargs)`` from ``state = {}`` over ``grads`` and check every step.
 
@@ -263,6 +277,10 @@ def check_steps(update, w0, grads, expected, kwargs=None, mistakes=(), label="")
 
 # --- mini-batches ---------------------------------------------------------------------------------------------------
 
+def _key(row):
+    return np.asarray(row, dtype=np.float64).tobytes()
+
+
 def _batches(fn, X, y, batch_size, shuffle, rng):
     name = getattr(fn, "__name__", "iterate_minibatches")
     result, _, err = call_quietly(lambda: [tuple(b) for b in fn(X, y, batch_size, shuffle=shuffle, rng=rng)])
@@ -288,7 +306,7 @@ def _order(fn, X, y, batch_size, shuffle, rng, ids):
     n = len(X)
     want = [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else [])
     sizes = [len(np.asarray(xb)) for xb, _ in batches]
-    order = [ids.get(np.asarray(row).tobytes(), -1) for xb, _ in batches for row in np.asarray(xb)]
+    order = [ids.get(_key(row), -1) for xb, _ in batches for row in np.asarray(xb)]
     if sum(sizes) < n and sizes == want[:len(sizes)] and len(sizes) == len(want) - 1:
         raise CheckFailure(f"{where} drops the last partial batch: the {n % batch_size} samples left over must "
                            f"come as a smaller last batch.\n  expected batch sizes: {want}\n  got: {sizes}")
@@ -300,7 +318,7 @@ def _order(fn, X, y, batch_size, shuffle, rng, ids):
     if -1 in order or sorted(order) != list(range(n)):
         raise CheckFailure(f"{where} yields rows that are not the samples of X.")
     for (xb, yb) in batches:
-        idx = [ids[np.asarray(row).tobytes()] for row in np.asarray(xb)]
+        idx = [ids[_key(row)] for row in np.asarray(xb)]
         if not np.array_equal(np.asarray(yb), y[idx]):
             raise CheckFailure(f"{where} separates samples from their labels: X and y must be indexed with the same "
                                f"permutation.")
@@ -317,7 +335,7 @@ def check_minibatches(fn, X, y, batch_size, seed=0):
     """
     __tracebackhide__ = True
     name = getattr(fn, "__name__", "iterate_minibatches")
-    ids = {row.tobytes(): i for i, row in enumerate(np.asarray(X))}
+    ids = {_key(row): i for i, row in enumerate(np.asarray(X))}
     assert len(ids) == len(X), "check_minibatches needs distinct rows of X"
     n = len(X)
     if _order(fn, X, y, batch_size, False, np.random.default_rng(seed), ids) != list(range(n)):

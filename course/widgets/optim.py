@@ -64,9 +64,14 @@ def race_explorer(fns=None):
                     title="Optimizer race: same start, same number of steps")
 
 
-def schedule_explorer():
-    """StepLR and CosineAnnealingLR against the epoch."""
-    return explorer(V.plot_schedules, {
+def schedule_explorer(step_lr=None, cosine_annealing_lr=None):
+    """StepLR and CosineAnnealingLR against the epoch, drawn with the given schedule functions (default: reference)."""
+    fns = {k: v for k, v in (("step_lr", step_lr), ("cosine_annealing_lr", cosine_annealing_lr)) if v is not None}
+
+    def plot_schedules(**kw):
+        return V.plot_schedules(**kw, **fns)
+
+    return explorer(plot_schedules, {
         "lr0": slider(0.1, 0.01, 1.0, 0.01, "lr0"),
         "epochs": int_slider(100, 10, 300, 10, "epochs"),
         "step_size": int_slider(30, 1, 100, 1, "StepLR step_size"),
