@@ -7,6 +7,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# nbgrader shells out to `alembic` and `jupyter`: the venv's tools must come first on PATH.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: setup setup-dev lab test test-fast release benchmark system-deps clean
 

@@ -16,10 +16,17 @@ def assignments(root=REPO):
     return sorted(p.name for p in (Path(root) / "solutions").iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
+def tool_env():
+    """The environment with this interpreter's bin/ first on PATH: nbgrader shells out to `alembic` and `jupyter`."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
 def nbgrader(args, cwd, timeout=600):
     """Run an nbgrader command in ``cwd`` (a course root holding nbgrader_config.py); return the CompletedProcess."""
     return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env=tool_env())
 
 
 def generate(dest_root=None, ids=None):

@@ -128,7 +128,8 @@ def _student_line(exc):
     if not frames:
         return ""
     f = frames[-1]
-    return f" (at line {f.lineno}: `{(f.line or '').strip()}`)"
+    code = (f.line or "").strip()
+    return f" (at line {f.lineno}: `{code}`)" if code else f" (at line {f.lineno})"
 
 
 def _changed(before, after):
@@ -315,7 +316,11 @@ def check(fn, *args, expected, kwargs=None, rtol=None, atol=None, mistakes=(), o
     if exc is not None:
         if isinstance(exc, NotImplementedError):
             raise CheckFailure(f"{name} is not implemented yet: it still raises NotImplementedError.") from None
-        raise CheckFailure(f"{where} raised {type(exc).__name__}: {exc}{_student_line(exc)}") from None
+        hint = ""
+        if isinstance(exc, ValueError) and "broadcast" in str(exc):
+            hint = (". Shapes that will not broadcast usually mean a sum or max lost its axis: keep it with "
+                    "keepdims=True (or index with [:, None])")
+        raise CheckFailure(f"{where} raised {type(exc).__name__}: {exc}{_student_line(exc)}{hint}.") from None
     for i, (b, a) in enumerate(zip(before[0], args)):
         if _changed(b, a):
             raise CheckFailure(
