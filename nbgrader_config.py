@@ -25,3 +25,16 @@ c.Execute.interrupt_on_timeout = True
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Feedback never shows hidden tests: strip them (and the source context of tracebacks) before rendering HTML.
+# The autograder package sits beside this file; make it importable however nbgrader was started.
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "autograder.feedback.HideHiddenTests",
+    "autograder.feedback.ShortTracebacks",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -1,0 +1,27 @@
+"""nbgrader preprocessors that keep hidden tests out of the feedback students receive.
+
+nbgrader's generate_feedback renders the *autograded* notebook, whose test cells were restored from the gradebook
+with their hidden tests, and IPython tracebacks quote the source around the failing line. Both would show students
+the hidden tests. ``HideHiddenTests`` removes the hidden regions from the source; ``ShortTracebacks`` replaces each
+error in a graded cell by its one-line message (which, from course.testing, already says what went wrong).
+"""
+
+from nbgrader import utils
+from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+
+__all__ = ["HideHiddenTests", "ShortTracebacks"]
+
+
+class HideHiddenTests(ClearHiddenTests):
+    """nbgrader's own ClearHiddenTests, applied to the autograded notebook before it becomes feedback."""
+
+
+class ShortTracebacks(NbGraderPreprocessor):
+    """Keep only ``ExceptionName: message`` of errors in graded cells."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and utils.is_grade(cell):
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
+        return cell, resources

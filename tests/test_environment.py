@@ -1,0 +1,58 @@
+"""The pip pins and environment.yml agree, and the README's commands are the ones CI runs."""
+
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def pip_pins():
+    pins = {}
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        for line in (REPO / name).read_text().splitlines():
+            line = line.split("#")[0].strip()
+            if line and not line.startswith("-"):
+                pkg, version = line.split("==")
+                pins[pkg.lower().replace("_", "-")] = version
+    return pins
+
+
+def conda_pins():
+    pins, in_deps = {}, False
+    for line in (REPO / "environment.yml").read_text().splitlines():
+        if line.startswith("dependencies:"):
+            in_deps = True
+            continue
+        m = re.match(r"^  - ([A-Za-z0-9_.-]+)=([^=\s]+)$", line)
+        if in_deps and m:
+            pins[m.group(1).lower().replace("_", "-")] = m.group(2)
+    return pins
+
+
+def test_every_pip_pin_is_pinned_in_environment_yml_to_the_same_version():
+    pip, conda = pip_pins(), conda_pins()
+    conda.pop("python")
+    assert pip, "no pins found in requirements*.txt"
+    assert pip == conda, (f"only in pip: {sorted(set(pip) - set(conda))}; only in conda: "
+                          f"{sorted(set(conda) - set(pip))}; differing: "
+                          f"{ {k: (pip[k], conda[k]) for k in set(pip) & set(conda) if pip[k] != conda[k]} }")
+
+
+def test_environment_yml_targets_python_311_and_installs_the_course_package():
+    text = (REPO / "environment.yml").read_text()
+    assert "  - python=3.11" in text
+    assert "      - -e ." in text
+
+
+def test_installed_versions_match_the_pins():
+    from importlib.metadata import version
+
+    wrong = {pkg: (want, version(pkg)) for pkg, want in pip_pins().items() if version(pkg) != want}
+    assert not wrong, f"installed versions differ from the pins: {wrong} (run `make setup-dev`)"
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (REPO / "README.md").read_text()
+    ci = (REPO / ".ci" / "run").read_text()
+    assert "make test" in readme
+    assert re.search(r"^\s*make test\b", ci, re.M), ".ci/run must call the README's test command"
