@@ -56,6 +56,20 @@ def _gradient_over_h(f, x, h=1e-5):
     return g
 
 
+def _gradient_in_own_dtype(f, x, h=1e-5):
+    z = np.array(x, copy=True)
+    g = np.zeros(z.shape)
+    for i in np.ndindex(z.shape):
+        old = z[i]
+        z[i] = old + h
+        fp = f(z)
+        z[i] = old - h
+        fm = f(z)
+        z[i] = old
+        g[i] = (fp - fm) / (2 * h)
+    return g
+
+
 def _gradient_fixed_h(f, x, h=1e-5):  # noqa: ARG001
     return _gradient_over_h(f, x, 1e-5) / 2.0
 
@@ -237,6 +251,8 @@ MISTAKES = {
                 "central difference (f(x + h·eᵢ) − f(x − h·eᵢ)) / (2h)", _forward_gradient),
         Mistake("divides by h instead of 2h: the points x − h·eᵢ and x + h·eᵢ are 2h apart", _gradient_over_h),
         Mistake("ignores the argument h: it always steps by 1e-5", _gradient_fixed_h),
+        Mistake("perturbs x in float32: x[i] ± h is rounded to the float32 grid, so the step actually taken is not "
+                "h. Work on a float64 copy, np.array(x, dtype=np.float64)", _gradient_in_own_dtype),
     ],
     "rel_error": [
         Mistake("divides by |a| + |b| without the floor max(1e-8, ·): where both values are 0 that is 0/0 = NaN, "
@@ -291,10 +307,10 @@ MISTAKES = {
                 _path_one_short),
         Mistake("takes one step too many: the path has num_steps + 1 rows, x0 and one row per step",
                 _path_one_long),
-        Mistake("stores the same array at every step: x is changed in place (x -= ...), so every stored row "
+        Mistake("stores the same array at every step: x is changed in place (x -= lr * g), so every stored row "
                 "ends up as the last x. Store a copy, or write x = x - lr * grad_fn(x)", _path_aliased),
-        Mistake("stores the same array at every step, x0's copy included: x is changed in place (x -= ...), so "
-                "every stored row ends up as the last x. Write x = x - lr * grad_fn(x)", _path_all_aliased),
+        Mistake("stores the same array at every step, the start included: x is changed in place (x -= lr * g), "
+                "so every stored row ends up as the last x. Write x = x - lr * grad_fn(x)", _path_all_aliased),
         Mistake("climbs: each step adds lr · grad_fn(x); descent subtracts it", _path_ascends),
     ],
 }
@@ -318,7 +334,8 @@ class PerturbationProbe:
         self.calls += 1
         zz = np.asarray(z)
         if self.problem is None and zz.shape == self.x0.shape:
-            moved = np.argwhere(zz.astype(np.float64) != self.x0)
+            # A drift of a few ulps (x[i] += h, then x[i] -= h) does not change the gradient: only real moves count.
+            moved = np.argwhere(~np.isclose(zz.astype(np.float64), self.x0, rtol=1e-12, atol=1e-300))
             if len(moved) > 1:
                 idx = [tuple(int(i) for i in m) if len(m) > 1 else int(m[0]) for m in moved[:4]]
                 self.problem = (f"f was called with {len(moved)} entries of x moved at once (at {idx}"
@@ -349,10 +366,16 @@ def check_numerical_gradient(fn, f, x, expected, h=None, label=None, **check_kwa
         if probe.problem:
             raise CheckFailure(f"{_prefix(fn, x, label)} {probe.problem}.")
         if trial_x.shape != np.shape(x) or not np.array_equal(trial_x, x):
-            moved = np.argwhere(trial_x != x)[:4].tolist() if trial_x.shape == np.shape(x) else "?"
+            same_shape = trial_x.shape == np.shape(x)
+            moved = np.argwhere(trial_x != x)[:4].tolist() if same_shape else "?"
+            tiny = same_shape and np.allclose(trial_x, x, rtol=1e-12, atol=0)
+            how = ("x[i] += h followed by x[i] -= h does not give back the exact old value in floating point: "
+                   "save old = x[i] and assign it back (x[i] = old), or work on a copy" if tiny else
+                   "Restore each entry (x[i] = old) after evaluating f at x[i] − h, or work on a copy")
+            by = f" by up to {np.max(np.abs(trial_x - x)):.2g}" if same_shape else ""
             raise CheckFailure(
-                f"{_prefix(fn, x, label)} leaves x perturbed: after the call, x differs from the input at {moved}. "
-                f"Restore each entry (x[i] = old) after evaluating f at x[i] − h, so the caller gets x back "
-                f"unchanged.\n  before: {fmt(x)}\n  after:  {fmt(trial_x)}")
+                f"{_prefix(fn, x, label)} leaves x perturbed: after the call, x differs from the input at {moved}"
+                f"{by}. "
+                f"{how}, so the caller gets x back unchanged.\n  before: {fmt(x)}\n  after:  {fmt(trial_x)}")
     check_kwargs.setdefault("mistakes", MISTAKES["numerical_gradient"])
     return check(fn, PerturbationProbe(f, x), x, expected=expected, kwargs=kwargs, label=label, **check_kwargs)
