@@ -60,7 +60,7 @@ def _rms_corrected(w, dw, state, lr, alpha, eps):
 def _adam(w, dw, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, variant="torch"):
     b1, b2 = betas[::-1] if variant == "swapped" else betas
     t = state.get("step", 0) + 1
-    state["step"] = t - 1 if variant in ("step0", "step0_stored") else t
+    state["step"] = t - 1 if variant == "step0_stored" else t
     m = b1 * _zeros(state, "exp_avg", dw) + (1 - b1) * dw
     v = b2 * _zeros(state, "exp_avg_sq", dw) + (1 - b2) * (np.abs(dw) if variant == "abs" else dw * dw)
     state["exp_avg"], state["exp_avg_sq"] = m, v
