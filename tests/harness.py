@@ -59,13 +59,14 @@ def plant(nb, mistake):
     return nb
 
 
-def run(nb, cwd=None):
+def run(nb, cwd=None, namespace=None):
     """Execute ``nb``'s code cells in order in one namespace.
 
     Returns ``{test grade_id: None or the failure message}``. A non-test cell that raises (an exploration cell
     calling a broken function, say) is recorded under ``"cell:<id>"`` and execution goes on, as in a kernel.
+    Pass ``namespace`` (a dict) to keep the globals the notebook leaves behind.
     """
-    ns = {"__name__": "__main__"}
+    ns = {"__name__": "__main__"} if namespace is None else namespace
     results = {}
     old = os.getcwd()
     os.chdir(cwd or REPO)
@@ -93,3 +94,15 @@ def run(nb, cwd=None):
 
 def read(aid):
     return nbformat.read(str(notebook_path(aid)), as_version=4)
+
+
+def rerun_tests(nb, mistake, baseline, cwd=None):
+    """Plant ``mistake`` into a copy of ``baseline`` (the globals of a full run of ``nb``) and re-run the tests.
+
+    Only the planted solution cell and the test cells execute, so a planted mistake costs a fraction of a second
+    instead of a whole notebook (widgets, experiments). Later cells see the planted function through the globals,
+    as they would in a kernel; tests/test_nbgrader_loop.py still runs one planted mistake per notebook end to end.
+    """
+    planted = plant(nb, mistake)
+    cells = [c for c in planted.cells if c.cell_type == "code" and (is_test(c) or grade_id(c) == mistake.cell)]
+    return run(nbformat.v4.new_notebook(cells=cells), cwd=cwd, namespace=dict(baseline))

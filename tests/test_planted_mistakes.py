@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import plant, read, run
+from harness import read, rerun_tests, run
 
 ASSIGNMENTS = sorted(p.stem for p in (Path(__file__).parent / "planted").glob("[0-9]*.py"))
 CASES = [(aid, m) for aid in ASSIGNMENTS for m in importlib.import_module(f"planted.{aid}").PLANTED]
@@ -17,8 +17,8 @@ def solved():
 
     def get(aid):
         if aid not in cache:
-            nb = read(aid)
-            cache[aid] = (nb, run(nb))
+            nb, ns = read(aid), {"__name__": "__main__"}
+            cache[aid] = (nb, run(nb, namespace=ns), ns)
         return cache[aid]
 
     return get
@@ -26,7 +26,7 @@ def solved():
 
 @pytest.mark.parametrize("aid", ASSIGNMENTS)
 def test_solution_passes_every_test_cell(aid, solved):
-    _, results = solved(aid)
+    _, results, _ = solved(aid)
     failed = {k: v for k, v in results.items() if v}
     assert results, f"{aid} has no graded test cells"
     assert not failed, f"the solution of {aid} fails: {failed}"
@@ -34,8 +34,8 @@ def test_solution_passes_every_test_cell(aid, solved):
 
 @pytest.mark.parametrize("aid,mistake", CASES, ids=[f"{a}-{m.name}" for a, m in CASES])
 def test_planted_mistake_fails_only_its_cell_and_names_it(aid, mistake, solved):
-    nb, _ = solved(aid)
-    results = run(plant(nb, mistake))
+    nb, _, baseline = solved(aid)
+    results = rerun_tests(nb, mistake, baseline)
     failed = {k for k, v in results.items() if v and not k.startswith("cell:")}
     assert failed == mistake.failing(), (
         f"{mistake.name}: expected exactly {sorted(mistake.failing())} to fail, got {sorted(failed)}")
