@@ -1,0 +1,137 @@
+"""Drawings for 06_capstone: digits, learning curves, a confusion matrix, misclassified digits, and a whole training
+run for the hyperparameter explorer."""
+
+import numpy as np
+
+from course.viz import COLORS, figure
+
+__all__ = ["plot_digit_gallery", "plot_learning_curves", "confusion_matrix", "plot_confusion_matrix",
+           "plot_misclassified", "train_digits", "plot_training_run"]
+
+
+def _image(ax, pixels, title=None, color="black"):
+    ax.imshow(np.asarray(pixels, dtype=np.float64).reshape(8, 8), cmap="gray_r", vmin=0, vmax=pixels.max() or 1,
+              interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title is not None:
+        ax.set_title(title, fontsize=9, color=color)
+
+
+def plot_digit_gallery(X, y, per_class=8):
+    """The first ``per_class`` images of every digit 0..9, one row per digit."""
+    fig, axes = figure(10, per_class, size=(per_class * 0.75, 7.6))
+    for k in range(10):
+        rows = np.flatnonzero(y == k)[:per_class]
+        for j, ax in enumerate(axes[k]):
+            if j < len(rows):
+                _image(ax, X[rows[j]])
+            else:
+                ax.axis("off")
+        axes[k, 0].set_ylabel(str(k), rotation=0, labelpad=10, fontsize=11)
+    fig.suptitle("8×8 handwritten digits (one row per class)", fontsize=10)
+    return fig
+
+
+def plot_learning_curves(history):
+    """Training and validation loss per epoch (left), validation accuracy (centre), learning rate (right).
+
+    ``history`` is the dict a training loop returns: per-epoch lists ``train_loss``, ``val_loss``, ``val_acc`` and
+    optionally ``lr`` and ``train_acc``.
+    """
+    epochs = np.arange(1, len(history["train_loss"]) + 1)
+    fig, (ax, aax, lax) = figure(1, 3, size=(11, 3.3))
+    ax.plot(epochs, history["train_loss"], color=COLORS[0], marker=".", label="training (dropout on)")
+    ax.plot(epochs, history["val_loss"], color=COLORS[1], marker=".", label="validation")
+    ax.set(xlabel="epoch", ylabel="mean cross-entropy", yscale="log", title="loss")
+    ax.legend(fontsize=8)
+    acc = np.asarray(history["val_acc"], dtype=np.float64)
+    if "train_acc" in history:
+        aax.plot(epochs, 100 * np.asarray(history["train_acc"]), color=COLORS[0], marker=".", label="training")
+    aax.plot(epochs, 100 * acc, color=COLORS[1], marker=".", label="validation")
+    best = int(np.argmax(acc))
+    aax.annotate(f"{100 * acc[best]:.1f} %", (epochs[best], 100 * acc[best]), xytext=(0, -16),
+                 textcoords="offset points", ha="center", fontsize=8)
+    aax.axhline(97, color="0.6", lw=0.8, ls="--")
+    aax.set(xlabel="epoch", ylabel="accuracy (%)", ylim=(max(0.0, 100 * acc.min() - 5), 100.5), title="accuracy")
+    aax.legend(fontsize=8, loc="lower right")
+    if "lr" in history:
+        lax.plot(epochs, history["lr"], color=COLORS[2], marker=".")
+    lax.set(xlabel="epoch", ylabel="learning rate", title="schedule")
+    return fig
+
+
+def confusion_matrix(labels, predictions, n_classes=10):
+    """Counts ``C[true, predicted]`` (n_classes, n_classes) int64."""
+    C = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(C, (np.asarray(labels), np.asarray(predictions)), 1)
+    return C
+
+
+def plot_confusion_matrix(labels, predictions, n_classes=10):
+    """The confusion matrix with every count written in its cell; the diagonal holds the correct predictions."""
+    C = confusion_matrix(labels, predictions, n_classes)
+    fig, ax = figure(size=(5.2, 4.6))
+    off = C.astype(np.float64)
+    off[np.diag_indices(n_classes)] = np.nan  # colour the errors, so a few mistakes stand out
+    ax.imshow(np.diag(np.diag(C)) > 0, cmap="Greys", vmin=0, vmax=6, alpha=0.6)
+    im = ax.imshow(off, cmap="Oranges", vmin=0, vmax=max(1.0, np.nanmax(off) if np.isfinite(off).any() else 1))
+    for i in range(n_classes):
+        for j in range(n_classes):
+            if C[i, j]:
+                ax.text(j, i, str(C[i, j]), ha="center", va="center", fontsize=8,
+                        color="black" if i == j or C[i, j] < 0.6 * np.nanmax(off) else "white")
+    ax.set(xticks=range(n_classes), yticks=range(n_classes), xlabel="predicted digit", ylabel="true digit")
+    errors = int(C.sum() - np.trace(C))
+    ax.set_title(f"confusion matrix: {np.trace(C)} right, {errors} wrong ({100 * np.trace(C) / C.sum():.1f} %)",
+                 fontsize=10)
+    fig.colorbar(im, ax=ax, shrink=0.8, label="misclassified images")
+    return fig
+
+
+def plot_misclassified(X, labels, scores, max_images=24):
+    """The images the model gets wrong, titled ``true → predicted (confidence)``, most confident mistakes first."""
+    scores = np.asarray(scores, dtype=np.float64)
+    p = np.exp(scores - scores.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    pred = p.argmax(axis=1)
+    wrong = np.flatnonzero(pred != labels)
+    wrong = wrong[np.argsort(-p[wrong, pred[wrong]])][:max_images]
+    cols = 8
+    rows = max(1, -(-len(wrong) // cols))
+    fig, axes = figure(rows, cols, size=(cols * 1.05, rows * 1.35 + 0.4))
+    axes = np.atleast_1d(axes).ravel()
+    for ax in axes:
+        ax.axis("off")
+    for ax, i in zip(axes, wrong):
+        ax.axis("on")
+        _image(ax, X[i], f"{labels[i]} → {pred[i]} ({p[i, pred[i]]:.0%})", color=COLORS[1])
+    fig.suptitle(f"{len(np.flatnonzero(pred != labels))} misclassified test digits: true → predicted (confidence)"
+                 if len(wrong) else "no misclassified digits", fontsize=10)
+    return fig
+
+
+def train_digits(width=128, depth=2, lr=3e-3, weight_decay=1e-4, dropout=0.1, batchnorm=True, epochs=10,
+                 batch_size=64, seed=0):
+    """Train an MLP on the digits with the course's reference loop; returns ``(model, history, test_accuracy)``."""
+    from course import data, optim
+    from course import train as T
+
+    split = data.digits_split(0)
+    rng = np.random.default_rng(seed)
+    model = T.build_mlp((64,) + (width,) * depth + (10,), batchnorm=batchnorm, dropout=dropout, rng=rng)
+    opt = optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    with T.blas_threads(1):
+        history = T.fit(model, opt, split, epochs, batch_size, np.random.default_rng(seed + 1),
+                        lr_schedule=lambda e: optim.cosine_annealing_lr(lr, e, epochs), show_progress=False)
+    return model, history, T.evaluate(model, split.X_test, split.y_test)[1]
+
+
+def plot_training_run(width=128, depth=2, lr=3e-3, weight_decay=1e-4, dropout=0.1, batchnorm=True, epochs=10):
+    """Train with these hyperparameters and draw the learning curves, titled with test accuracy and time."""
+    _, history, test_acc = train_digits(width, depth, lr, weight_decay, dropout, batchnorm, epochs)
+    fig = plot_learning_curves(history)
+    fig.suptitle(f"{depth} × {width} units, lr {lr:g}, weight decay {weight_decay:g}, dropout {dropout:g}, "
+                 f"batch norm {'on' if batchnorm else 'off'}: test accuracy {100 * test_acc:.1f} % "
+                 f"after {history['seconds']:.1f} s of training", fontsize=9)
+    return fig
