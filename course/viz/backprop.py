@@ -42,10 +42,14 @@ def draw_net222(step=0, lr=0.5, show_grads=True, max_steps=2000):
     Edges carry their weight and (red) ∂E/∂w; nodes their output and (red) delta ∂E/∂net; each shared bias node
     shows its value and its gradient, the sum of two deltas. The right panel is the error against the step.
     """
-    history = net222_history(max(int(step), 1) if show_grads else int(step), float(lr))
+    history = net222_history(max(int(step), max_steps), float(lr))
     params, values, grads = history[int(step)]
-    fig, (ax, eax) = figure(1, 2, size=(11, 4.6))
-    ax.get_gridspec().set_width_ratios([2.2, 1])
+    if show_grads:
+        fig, (ax, eax) = figure(1, 2, size=(11, 4.6))
+        ax.get_gridspec().set_width_ratios([2.2, 1])
+    else:  # the bare network, before any gradient is introduced
+        fig, ax = figure(size=(7, 4.2))
+        eax = None
     deltas = _deltas(params, values)
     span = max(abs(g) for k, g in grads.items() if k.startswith("w")) or 1.0
     for name, (a, b) in _EDGES.items():
@@ -86,7 +90,9 @@ def draw_net222(step=0, lr=0.5, show_grads=True, max_steps=2000):
             ax.text(x + 0.25, y, f"target {targets[node]:.1f}", ha="left", va="center", fontsize=8, color="0.3")
     ax.set(xlim=(-0.3, 3.75), ylim=(-1.0, 1.25), title=f"step {int(step)}: E = {values['E']:.6f}")
     ax.axis("off")
-    errors = [h[1]["E"] for h in net222_history(max(int(step), max_steps), float(lr))]
+    if eax is None:
+        return fig
+    errors = [h[1]["E"] for h in history]
     eax.semilogy(errors, color=COLORS[0])
     eax.scatter([int(step)], [values["E"]], color=COLORS[1], zorder=3)
     eax.set(xlabel="step", ylabel="E (log scale)", title=f"error against step, lr = {lr:g}")
@@ -116,13 +122,13 @@ def plot_xor_training(epoch=0, seed=0, lr=5.0, hidden=2, epochs=1500):
     history, losses = xor_history(int(seed), float(lr), int(hidden), int(epochs))
     epoch = int(np.clip(epoch, 0, epochs))
     params = history[epoch]
-    g = np.linspace(-0.5, 1.5, 121)
+    g = np.linspace(-0.5, 1.5, 81)
     gx, gy = np.meshgrid(g, g)
     out = B.xor_forward(np.c_[gx.ravel(), gy.ravel()], params)[1].reshape(gx.shape)
     fig, (ax, lax) = figure(1, 2, size=(10, 4.2))
-    cs = ax.contourf(gx, gy, out, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.75)
+    im = ax.imshow(out, origin="lower", extent=(-0.5, 1.5, -0.5, 1.5), cmap="RdBu_r", vmin=0, vmax=1, alpha=0.75)
     ax.contour(gx, gy, out, levels=[0.5], colors="k", linewidths=2)
-    fig.colorbar(cs, ax=ax, label="network output")
+    fig.colorbar(im, ax=ax, label="network output")
     W1, b1 = params["W1"], params["b1"]
     for j in range(len(b1)):
         if abs(W1[j, 1]) > 1e-9:
