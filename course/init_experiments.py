@@ -78,7 +78,7 @@ def mlp_loss_and_grads(x, y, params, activation):
     return loss, grads, hidden
 
 
-def deep_stats(scheme, activation, depth=50, width=128, n=256, n_classes=10, seed=0, keep=False):
+def deep_stats(scheme, activation, depth=50, width=128, n=128, n_classes=10, seed=0, keep=False):
     """One forward and backward pass of a ``depth``-layer MLP on standard-normal inputs with random labels.
 
     Returns ``{"act_std": (depth,), "grad_std": (depth,)}``: the std of each hidden layer's activations and of

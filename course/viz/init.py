@@ -62,11 +62,14 @@ def plot_training_curves(histories, title="Training a 4-hidden-layer ReLU MLP on
     """Training loss against the step, one line per scheme; ``histories[name]`` is a :func:`course.init_experiments.train`
     result. The dashed line is ln 3, the loss of always guessing uniformly among three classes."""
     fig, ax = figure(size=(7.0, 4.0))
+    top = 10.0
     for color, (name, h) in zip(COLORS, histories.items()):
         loss = np.where(np.isfinite(h["loss"]), h["loss"], np.nan)
-        ax.plot(loss, color=color, label=f"{name}: final accuracy {h['accuracy']:.0%}")
+        peak = np.nanmax(loss)
+        off = f", peaks off the chart at {peak:.0e}" if peak > top else ""
+        ax.plot(loss, color=color, label=f"{name}: final accuracy {h['accuracy']:.0%}{off}")
     ax.axhline(np.log(3), color="k", ls="--", lw=1, label="ln 3: uniform guessing")
-    ax.set(xlabel="SGD step", ylabel="training cross-entropy", yscale="log", title=title)
+    ax.set(xlabel="SGD step", ylabel="training cross-entropy", yscale="log", ylim=(None, top), title=title)
     ax.legend(fontsize=8)
     return fig
 
@@ -81,7 +84,7 @@ def plot_layer_histograms(scheme="xavier", activation="tanh", depth=10, width=12
     Each row shares its x-axis, so a layer whose values have shrunk to a spike at 0 has vanished, and one that
     fills the axis while the others are spikes has exploded.
     """
-    r = E.deep_stats(scheme, activation, depth=depth, width=width, n=200, seed=seed, keep=True)
+    r = E.deep_stats(scheme, activation, depth=depth, width=width, seed=seed, keep=True)
     layers = _layers_to_show(depth, n_panels)
     fig, axes = figure(2, len(layers), size=(2.3 * len(layers) + 1.0, 4.6))
     axes = np.asarray(axes).reshape(2, -1)
