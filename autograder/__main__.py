@@ -1,4 +1,8 @@
-"""Instructor commands: ``python -m autograder release`` regenerates exercises/ from solutions/."""
+"""Instructor commands.
+
+  python -m autograder release [AID ...]      regenerate exercises/ from solutions/
+  python -m autograder grade SUBMISSIONS      grade a cohort (a folder or an LMS zip); --help for the options
+"""
 
 import sys
 
@@ -14,6 +18,10 @@ def main(argv=None):
         for path in generate(ids=argv[1:] or None):
             print(f"released {path.relative_to(REPO)}")
         return 0
+    if argv[0] == "grade":
+        from autograder.grade import main as grade_main
+
+        return grade_main(argv[1:])
     print(f"unknown command {argv[0]!r}\n{__doc__}", file=sys.stderr)
     return 2
 

@@ -1,0 +1,274 @@
+"""Static integrity scan of a submitted notebook.
+
+Each code cell is parsed (IPython syntax such as ``!cmd`` is first turned into Python by IPython's own transformer)
+and walked once. A flag is a dict ``{kind, detail, cell, hold}``; ``hold`` means the grade is held for the
+instructor's review. Kinds:
+
+* ``monkeypatching``: assigning or deleting attributes of an imported module (``np.allclose = ...``,
+  ``course.testing.check = ...``), ``setattr`` on a module, a function's ``__code__``, ``builtins`` /
+  ``__builtins__``, ``sys.modules``, ``sys.excepthook`` / ``settrace``, IPython hooks (``set_custom_exc``,
+  ``showtraceback``, ``events.register``, input or AST transformers), ``gc`` / ``ctypes`` tricks.
+* ``file access``: a literal path that is absolute, goes up (``..``) or starts at the home folder; ``os.chdir``,
+  ``Path.home()``, ``expanduser``; SQLite; shell commands and subprocesses.
+* ``process exit``: ``sys.exit``, ``exit()``, ``quit()``, ``os._exit``, ``os.abort``, ``os.kill``,
+  ``raise SystemExit``.
+* ``delegation``: a graded function that calls ``course``'s reference implementations instead of its own code.
+
+Locked test cells are not scanned: nbgrader restores them from the gradebook before anything runs.
+"""
+
+import ast
+import re
+
+__all__ = ["scan_notebook", "scan_source"]
+
+# course modules a graded function may use (checking, plotting, data); everything else there is reference code.
+ALLOWED_COURSE = {"course.testing", "course.viz", "course.widgets", "course.data", "course.datasets"}
+IPYTHON_HOOKS = {"set_custom_exc", "showtraceback", "showsyntaxerror", "_showtraceback", "run_cell",
+                 "run_cell_async", "run_ast_nodes", "input_transformers_post", "input_transformers_cleanup",
+                 "ast_transformers", "custom_exceptions", "excepthook", "register_magic_function",
+                 "set_hook", "InteractiveTB"}
+SYS_HOOKS = {"excepthook", "settrace", "setprofile", "addaudithook", "displayhook", "stderr", "stdout",
+             "meta_path", "path_hooks", "modules", "_getframe"}
+EXITS = {"sys.exit", "os._exit", "os.abort", "os.kill", "os.killpg", "exit", "quit", "signal.raise_signal"}
+SHELL = {"os.system", "os.popen", "os.execv", "os.execl", "os.execvp", "os.spawnl", "os.fork", "os.posix_spawn",
+         "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
+         "subprocess.Popen", "pty.spawn"}
+FILE_CALLS = {"open", "io.open", "os.open", "pathlib.Path", "Path", "os.listdir", "os.scandir", "os.walk",
+              "glob.glob", "glob.iglob", "shutil.copy", "shutil.copyfile", "shutil.copytree", "shutil.rmtree",
+              "shutil.move", "os.remove", "os.unlink", "os.rename", "os.replace", "os.makedirs", "os.mkdir",
+              "os.stat", "os.path.exists", "os.path.isfile", "os.path.isdir", "np.load", "np.loadtxt",
+              "np.save", "np.savetxt", "numpy.load", "numpy.save", "numpy.loadtxt", "np.genfromtxt",
+              "pickle.load", "json.load", "nbformat.read", "os.chdir"}
+SUSPECT_PATH = re.compile(r"^(/|~|\\\\|[A-Za-z]:[\\/])|(^|[\\/])\.\.([\\/]|$)|gradebook|solutions|\.db$|"
+                          r"autograded|submitted")
+# A string anywhere in the code that names a place outside the notebook's folder or the grader's files.
+PATH_LITERAL = re.compile(r"^(~/|/(?:[\w.@-]+/)+[\w.@-]*$)|(^|/)\.\./|gradebook|(^|/)solutions/|\.db$|"
+                          r"(^|/)(autograded|submitted)/")
+
+
+def _flag(kind, detail, cell, hold=True):
+    return {"kind": kind, "detail": detail, "cell": cell, "hold": hold}
+
+
+def _to_python(source):
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        return TransformerManager().transform_cell(source)
+    except Exception:  # noqa: BLE001
+        return source
+
+
+class _Scanner(ast.NodeVisitor):
+    def __init__(self, aliases, graded, cell):
+        self.aliases = aliases  # local name -> dotted module or object path
+        self.graded = set(graded)
+        self.cell = cell
+        self.flags = []
+        self.function = None  # the graded function being visited
+
+    # -- names ------------------------------------------------------------------------------------------------
+    def dotted(self, node):
+        """'np.linalg.norm' -> 'numpy.linalg.norm' when np is an imported alias; None if not a plain chain."""
+        parts = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__import__" \
+                and node.args and isinstance(node.args[0], ast.Constant):
+            base = str(node.args[0].value)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "get_ipython":
+            base = "get_ipython()"
+        elif isinstance(node, ast.Name):
+            base = self.aliases.get(node.id, node.id)
+        else:
+            return None
+        return ".".join([base, *reversed(parts)])
+
+    def is_module(self, name):
+        root = self.aliases.get(name)
+        return root is not None and self.aliases.get(f"__module__:{name}", False)
+
+    def add(self, kind, detail, hold=True):
+        flag = _flag(kind, detail, self.cell, hold)
+        if flag not in self.flags:
+            self.flags.append(flag)
+
+    # -- imports ----------------------------------------------------------------------------------------------
+    def visit_Import(self, node):
+        for a in node.names:
+            if a.name.split(".")[0] in {"ctypes", "gc"}:
+                self.add("monkeypatching", f"imports {a.name} (can bypass the grader's checks)")
+            if a.name.split(".")[0] in {"sqlite3"}:
+                self.add("file access", "imports sqlite3 (the gradebook is a SQLite database)")
+        self.generic_visit(node)
+
+    def visit_ImportFrom(self, node):
+        if (node.module or "").split(".")[0] in {"ctypes", "gc", "sqlite3"}:
+            self.add("monkeypatching" if node.module != "sqlite3" else "file access", f"imports from {node.module}")
+        self.generic_visit(node)
+
+    # -- assignments ------------------------------------------------------------------------------------------
+    def _target(self, target, verb):
+        if isinstance(target, (ast.Tuple, ast.List)):
+            for t in target.elts:
+                self._target(t, verb)
+            return
+        if isinstance(target, ast.Subscript):
+            name = self.dotted(target.value)
+            if name in {"sys.modules", "builtins.__dict__", "__builtins__"} or name and name.endswith(".__dict__"):
+                self.add("monkeypatching", f"{verb} {name}[...]")
+            return
+        if isinstance(target, ast.Attribute):
+            name = self.dotted(target)
+            base = self.dotted(target.value)
+            if target.attr in {"__code__", "__globals__", "__defaults__", "__kwdefaults__", "__class__"}:
+                self.add("monkeypatching", f"{verb} {name or target.attr} (replaces a function's code)")
+            elif base and (self._is_module_path(base) or base.split(".")[0] in {"builtins", "__builtins__"}):
+                self.add("monkeypatching", f"{verb} {name}, an attribute of an imported module")
+            elif base and base.startswith("get_ipython()"):
+                self.add("monkeypatching", f"{verb} {name} (an IPython hook)")
+        elif isinstance(target, ast.Name) and target.id in {"__builtins__"}:
+            self.add("monkeypatching", f"{verb} __builtins__")
+
+    def _is_module_path(self, dotted):
+        root = dotted.split(".")[0]
+        return root in self.aliases.get("__modules__", set()) or dotted in self.aliases.get("__modules__", set())
+
+    def visit_Assign(self, node):
+        for t in node.targets:
+            self._target(t, "assigns")
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node):
+        self._target(node.target, "changes")
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node):
+        self._target(node.target, "assigns")
+        self.generic_visit(node)
+
+    def visit_Delete(self, node):
+        for t in node.targets:
+            self._target(t, "deletes")
+        self.generic_visit(node)
+
+    # -- calls ------------------------------------------------------------------------------------------------
+    def visit_Call(self, node):
+        name = self.dotted(node.func) or ""
+        short = name.split(".")[-1]
+        if name in {"setattr", "delattr"} and node.args:
+            target = self.dotted(node.args[0]) or ""
+            if self._is_module_path(target) or target.split(".")[0] in {"builtins", "__builtins__", "sys"} \
+                    or target.startswith("get_ipython()"):
+                self.add("monkeypatching", f"{name}() on {target}")
+        elif name.startswith("get_ipython()") and (short in IPYTHON_HOOKS or ".events." in name):
+            self.add("monkeypatching", f"calls {name} (an IPython hook)")
+        elif name.startswith("sys.") and short in {"settrace", "setprofile", "addaudithook", "_getframe"}:
+            self.add("monkeypatching", f"calls {name}")
+        elif name.startswith("sys.modules.") or name.startswith("builtins.") and short in {"__setattr__"}:
+            self.add("monkeypatching", f"calls {name}")
+        elif name.startswith("importlib.reload") or name == "reload":
+            self.add("monkeypatching", f"calls {name} (reloads a module)")
+        elif name in {"exec", "eval", "compile"} and node.args and not isinstance(node.args[0], ast.Constant):
+            self.add("monkeypatching", f"calls {name}() on computed code", hold=False)
+        if name in EXITS or name.startswith("os.exec"):
+            self.add("process exit", f"calls {name}()")
+        if name in SHELL or name.startswith("subprocess.") or name.startswith("get_ipython().system") \
+                or name.startswith("get_ipython().getoutput"):
+            self.add("file access", f"runs a shell command or process ({name})")
+        if name in {"os.chdir", "pathlib.Path.home", "Path.home", "os.path.expanduser"} or short == "expanduser":
+            self.add("file access", f"calls {name}() (leaves the notebook's folder)")
+        if name in FILE_CALLS or short in {"open", "read_text", "read_bytes", "write_text", "write_bytes"}:
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and SUSPECT_PATH.search(arg.value):
+                    self.add("file access", f"{name or short}({arg.value!r}) reaches outside the notebook's folder")
+        if name.startswith("sqlite3."):
+            self.add("file access", f"calls {name} (the gradebook is a SQLite database)")
+        if self.function and name.startswith("course."):
+            module = ".".join(name.split(".")[:2])
+            if module not in ALLOWED_COURSE and not any(name.startswith(m + ".") for m in ALLOWED_COURSE):
+                self.add("delegation", f"{self.function}() calls the course's reference {name}()")
+        self.generic_visit(node)
+
+    def visit_Constant(self, node):
+        if isinstance(node.value, str) and len(node.value) < 400 and "\n" not in node.value \
+                and PATH_LITERAL.search(node.value):
+            self.add("file access", f"names the path {node.value!r}, outside the notebook's folder")
+
+    def visit_Raise(self, node):
+        exc = node.exc
+        name = self.dotted(exc.func if isinstance(exc, ast.Call) else exc) if exc is not None else None
+        if name in {"SystemExit", "KeyboardInterrupt"}:
+            self.add("process exit", f"raises {name}")
+        self.generic_visit(node)
+
+    def visit_FunctionDef(self, node):
+        outer = self.function
+        if node.name in self.graded and outer is None:
+            self.function = node.name
+        self.generic_visit(node)
+        self.function = outer
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+
+def _collect_aliases(trees):
+    aliases = {"__modules__": set()}
+    modules = aliases["__modules__"]
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    local = a.asname or a.name.split(".")[0]
+                    target = a.name if a.asname else a.name.split(".")[0]
+                    aliases[local] = target
+                    modules.update({local, target})
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for a in node.names:
+                    local = a.asname or a.name
+                    aliases[local] = f"{node.module}.{a.name}"
+                    if a.name[:1].islower() and (node.module in {"course", "numpy", "os", "sys"} or a.name in
+                                                 {"testing", "losses", "linalg", "random"}):
+                        modules.update({local, f"{node.module}.{a.name}"})  # `from numpy import linalg`
+    for name in ("np", "numpy", "course", "builtins", "sys", "os", "math", "IPython", "matplotlib", "plt"):
+        if name in aliases:
+            modules.add(name)
+    modules.update({"numpy", "course", "builtins", "sys", "os"})
+    return aliases
+
+
+def scan_source(sources, graded=(), skip=()):
+    """Scan ``[(cell_label, source), ...]``; returns the list of flags."""
+    trees = []
+    for label, src in sources:
+        if label in skip:
+            continue
+        try:
+            trees.append((label, ast.parse(_to_python(src))))
+        except SyntaxError:
+            continue
+    aliases = _collect_aliases([t for _, t in trees])
+    flags = []
+    for label, tree in trees:
+        s = _Scanner(aliases, graded, label)
+        s.visit(tree)
+        for f in s.flags:
+            if f not in flags:
+                flags.append(f)
+    return flags
+
+
+def scan_notebook(nb, graded=(), tests=()):
+    """Flags for a notebook node; ``graded`` are the graded function names, ``tests`` the locked test cell ids."""
+    sources, seen, tests = [], set(), set(tests)
+    for i, cell in enumerate(nb.cells):
+        if cell.get("cell_type") != "code":
+            continue
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in tests and gid not in seen:  # the copy nbgrader will overwrite with the instructor's test
+            seen.add(gid)
+            continue
+        sources.append((gid or f"cell {i + 1}", cell.get("source", "")))
+    return scan_source(sources, graded)
