@@ -1,0 +1,317 @@
+"""Drive one notebook in JupyterLab 4 or Notebook 7 the way a student does: menus, clicks and keys.
+
+Both front ends are built from JupyterLab's components, so the same selectors serve both (`.jp-CodeCell`,
+`.jp-InputPrompt`, `.jp-Notebook-ExecutionIndicator`, the `Run` menu). Results are read back from the page (what the
+student sees) and from the saved notebook file (the exact output types, to tell an error from a progress bar).
+"""
+
+import json
+import re
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+# An interactive control inside an explorer's control row, by ipywidgets 8's DOM classes.
+CONTROL_PARTS = {
+    "widget-slider": ".noUi-handle",
+    "widget-dropdown": "select",
+    "widget-checkbox": "input[type=checkbox]",
+    "widget-select-multiple": "select[multiple]",
+    "widget-select": "select",
+    "widget-toggle-buttons": "button",
+    "widget-button": "button",
+    "widget-text": "input",
+}
+
+
+@dataclass
+class ExplorerResult:
+    index: int
+    title: str
+    controls: list = field(default_factory=list)  # [(kind, label)]
+    moved: str = ""  # the control that was moved, and how
+    before: str = ""  # value readouts before/after
+    after: str = ""
+    seconds: float = 0.0
+
+
+class NotebookUI:
+    """One notebook open in a browser page (``ui`` is "lab" or "notebook")."""
+
+    def __init__(self, page, server, relpath, ui, shots):
+        self.page, self.server, self.relpath, self.ui = page, server, relpath, ui
+        self.shots = Path(shots)
+        self.shots.mkdir(parents=True, exist_ok=True)
+        self.path = Path(server.root) / relpath
+
+    # ---------------------------------------------------------------- opening and the kernel
+    def open(self, timeout=90):
+        url = self.server.lab_url(self.relpath) if self.ui == "lab" else self.server.notebook_url(self.relpath)
+        self.page.goto(url)
+        self.page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout * 1000)
+        self.wait_kernel_connected(timeout)
+        self.page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout * 1000)
+
+    def session(self):
+        with urllib.request.urlopen(f"{self.server.url}/api/sessions?token={self.server.token}", timeout=5) as r:
+            for s in json.load(r):
+                if s.get("path") == self.relpath:
+                    return s
+        return None
+
+    def wait_kernel_connected(self, timeout):
+        """The page shows "Idle" before its kernel exists; wait until the server sees the page's websocket."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            s = self.session()
+            if s and s["kernel"]["connections"] >= 1 and s["kernel"]["execution_state"] == "idle":
+                return s
+            time.sleep(0.25)
+        raise AssertionError(f"{self.relpath}: the kernel did not start and connect within {timeout} s:\n"
+                             f"{self.server.log_tail()}")
+
+    def shutdown_kernel(self):
+        s = self.session()
+        if s:
+            req = urllib.request.Request(f"{self.server.url}/api/sessions/{s['id']}?token={self.server.token}",
+                                         method="DELETE")
+            urllib.request.urlopen(req, timeout=10).close()
+
+    # ---------------------------------------------------------------- running cells
+    def menu(self, top, item):
+        """Click ``top`` in the menu bar, then the entry whose label is exactly ``item``."""
+        self.page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(top)}$")).first.click()
+        self.page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).first.click()
+
+    def prompts(self):
+        return self.page.locator(".jp-Notebook .jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
+
+    def wait_idle(self, timeout):
+        """Wait until no code cell is queued or running (`[*]`) and the kernel is idle."""
+        self.page.wait_for_function(
+            """() => {
+                const ind = document.querySelector('.jp-Notebook-ExecutionIndicator');
+                if (!ind || ind.getAttribute('data-status') !== 'idle') return false;
+                return !Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt'))
+                    .some(p => p.textContent.includes('*'));
+            }""", timeout=timeout * 1000, polling=200)
+
+    def run_all(self, timeout):
+        """Run > Run All Cells, then wait for every code cell to have an execution count."""
+        n = len(self.prompts())
+        self.menu("Run", "Run All Cells")
+        # The kernel may not report busy at once; wait until the first code cell has at least started.
+        self.page.wait_for_function(
+            """() => { const p = document.querySelector('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt');
+                       return p && /\\[(\\*|\\d+)\\]/.test(p.textContent); }""", timeout=30_000, polling=100)
+        self.wait_idle(timeout)
+        return n
+
+    def run_all_past_errors(self, timeout):
+        """Run every cell as a student working top to bottom does: an error stops "Run All", so carry on below it.
+
+        Returns the number of Run rounds needed (1 + the number of cells that stopped a run).
+        """
+        deadline = time.monotonic() + timeout
+        rounds = 0
+        while True:
+            prompts = self.prompts()
+            todo = [i for i, t in enumerate(prompts) if not re.search(r"\[\d+\]", t)]
+            if not todo:
+                return rounds
+            assert time.monotonic() < deadline, f"{self.relpath}: cells still unexecuted after {timeout} s: {todo}"
+            cell = self.page.locator(".jp-Notebook .jp-CodeCell").nth(todo[0])
+            cell.locator(".jp-InputArea-prompt").click()  # selects the cell in command mode
+            self.menu("Run", "Run Selected Cell and All Below")
+            self.page.wait_for_function(
+                """(i) => { const p = document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt')[i];
+                            return p && /\\[(\\*|\\d+)\\]/.test(p.textContent); }""",
+                arg=todo[0], timeout=30_000, polling=100)
+            self.wait_idle(max(1, deadline - time.monotonic()))
+            rounds += 1
+
+    def save(self, timeout=30):
+        """File > Save Notebook, then wait for the file on disk to carry the page's execution counts."""
+        self.menu("File", "Save Notebook")
+        want = len(self.prompts())
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                nb = nbformat.read(str(self.path), as_version=4)
+                cells = [c for c in nb.cells if c.cell_type == "code"]
+                if len(cells) == want and all(c.execution_count is not None for c in cells):
+                    return nb
+            except Exception:  # noqa: BLE001 (a half-written file: read again)
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"{self.relpath}: saving did not write the executed notebook within {timeout} s")
+
+    # ---------------------------------------------------------------- what the page shows
+    def cell_outputs(self):
+        """Every top-level output the page shows (outputs nested inside widgets are not counted):
+        [{"mime", "widget" (a rendered widget view of non-zero size), "text"}]."""
+        return self.page.evaluate(
+            """() => Array.from(document.querySelectorAll('.jp-Notebook .jp-Cell-outputArea .jp-OutputArea-output'))
+                .filter(o => !o.parentElement.closest('.jupyter-widgets'))
+                .map(o => { const w = o.querySelector(':scope > .jupyter-widgets'); const r = o.getBoundingClientRect();
+                            return {mime: o.getAttribute('data-mime-type'), text: o.innerText.slice(0, 300),
+                                    widget: !!w && r.width > 0 && r.height > 0}; })""")
+
+    def drag_slider(self, slider):
+        """Drag the handle a quarter of the track towards the side with more room, as a student does with the
+        mouse; with ``continuous_update=False`` the value is sent to the kernel on release.
+
+        (Keyboard input is no substitute: in Notebook 7 a focused handle ignores ArrowRight, see the report.)"""
+        handle = slider.locator(".noUi-handle").first
+        label = slider.locator(".widget-label").first.inner_text()
+        track = slider.locator(".noUi-base").first.bounding_box()
+        hb = handle.bounding_box()
+        x, y = hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2
+        dx = track["width"] / 4 * (1 if x < track["x"] + track["width"] / 2 else -1)
+        self.page.mouse.move(x, y)
+        self.page.mouse.down()
+        self.page.mouse.move(x + dx, y, steps=6)
+        self.page.mouse.up()
+        return f"slider {label!r} dragged {'right' if dx > 0 else 'left'} by a quarter of its track"
+
+    def widget_clip(self, box):
+        """The page rectangle holding the explorer's title, controls and picture (not the empty width beside it)."""
+        rects = box.evaluate("""b => Array.from(b.querySelectorAll(
+                ':scope > .widget-html .widget-html-content, :scope > .widget-hbox > .jupyter-widgets, .widget-output img'))
+            .map(e => e.getBoundingClientRect()).filter(r => r.width > 0)
+            .map(r => [r.left, r.top, r.right, r.bottom])""")
+        left, top = min(r[0] for r in rects) - 8, min(r[1] for r in rects) - 8
+        right, bottom = max(r[2] for r in rects) + 8, max(r[3] for r in rects) + 8
+        return {"x": max(left, 0), "y": max(top, 0), "width": right - max(left, 0), "height": bottom - max(top, 0)}
+
+    def screenshot(self, name):
+        path = self.shots / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+    def explorers(self):
+        return self.page.locator(".jp-Notebook .course-explorer")
+
+    def check_explorer(self, k, timeout=60):
+        """Assert explorer ``k`` shows its title, controls and a picture; move one control; assert the picture
+        changed. Returns an ExplorerResult; element screenshots go to the screenshot folder."""
+        box = self.explorers().nth(k)
+        box.scroll_into_view_if_needed()
+        res = ExplorerResult(index=k, title=(box.locator(".widget-html-content").first.inner_text()
+                                             if box.locator(".widget-html-content").count() else ""))
+        row = box.locator(":scope > .widget-hbox").first
+        assert row.count() == 1, f"explorer {k} ({res.title!r}): no control row rendered"
+        children = row.locator(":scope > .jupyter-widgets")
+        assert children.count() >= 1, f"explorer {k} ({res.title!r}): the control row is empty"
+        slider = None
+        for i in range(children.count()):
+            child = children.nth(i)
+            classes = child.get_attribute("class").split()
+            kind = next((c for c in CONTROL_PARTS if c in classes), None)
+            label = child.locator(".widget-label").first.inner_text() if child.locator(".widget-label").count() else ""
+            assert kind, f"explorer {k} ({res.title!r}): control {i} ({label!r}) is not a known control: {classes}"
+            part = child.locator(CONTROL_PARTS[kind]).first
+            assert part.count() == 1 and part.is_visible(), \
+                f"explorer {k} ({res.title!r}): control {label!r} ({kind}) did not render its {CONTROL_PARTS[kind]}"
+            bb = child.bounding_box()
+            assert bb and bb["width"] > 20 and bb["height"] > 10, f"explorer {k}: control {label!r} has no size: {bb}"
+            res.controls.append((kind, label))
+            if slider is None and kind == "widget-slider":
+                slider = child
+        img = box.locator(".widget-output img")
+        assert img.count() == 1, f"explorer {k} ({res.title!r}): expected one picture, found {img.count()} <img>"
+        img.first.wait_for(state="visible")
+        natural = img.first.evaluate("i => [i.naturalWidth, i.naturalHeight]")
+        assert natural[0] > 50 and natural[1] > 50, f"explorer {k} ({res.title!r}): the picture is empty: {natural}"
+        src = img.first.get_attribute("src")
+        self.page.screenshot(path=str(self.shots / f"explorer-{k}-before.png"), clip=self.widget_clip(box))
+
+        t0 = time.monotonic()
+        if slider is not None:
+            res.before = slider.locator(".widget-readout").inner_text()
+            res.moved = self.drag_slider(slider)
+            readout = slider.locator(".widget-readout")
+        else:  # no slider in this explorer: pick another option in its first dropdown
+            kind, label = res.controls[0]
+            child = children.nth(0)
+            assert kind in ("widget-dropdown", "widget-select"), \
+                f"explorer {k} ({res.title!r}): no slider and no dropdown to move ({res.controls})"
+            sel = child.locator("select").first
+            options = sel.locator("option").all_inner_texts()
+            current = sel.evaluate("s => s.options[s.selectedIndex].text")
+            other = next(o for o in options if o != current)
+            res.before = current
+            sel.select_option(label=other)
+            res.moved = f"dropdown {label!r}: {current!r} -> {other!r}"
+            readout = None
+        try:
+            self.page.wait_for_function(
+                "([box, old]) => { const i = box.querySelector('.widget-output img');"
+                " return i && i.getAttribute('src') !== old && i.complete && i.naturalWidth > 50; }",
+                arg=[box.element_handle(), src], timeout=timeout * 1000, polling=100)
+        except Exception as exc:
+            box.screenshot(path=str(self.shots / f"explorer-{k}-after-FAILED.png"))
+            raise AssertionError(f"explorer {k} ({res.title!r}): after {res.moved} the picture did not change "
+                                 f"within {timeout} s") from exc
+        res.seconds = time.monotonic() - t0
+        res.after = readout.inner_text() if readout is not None else res.before
+        assert res.after != res.before or readout is None, \
+            f"explorer {k} ({res.title!r}): {res.moved} redrew the plot but the readout still says {res.after}"
+        box.scroll_into_view_if_needed()
+        self.page.screenshot(path=str(self.shots / f"explorer-{k}-after.png"), clip=self.widget_clip(box))
+        return res
+
+
+def error_outputs(nb):
+    """Errors and warnings in a saved notebook: [(cell index, text)]. Other stderr (progress bars) is allowed."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                found.append((i, f"{out.ename}: {out.evalue}"))
+            elif out.output_type == "stream" and out.name == "stderr" and re.search(r"Warning|Traceback|Error",
+                                                                                      out.text):
+                found.append((i, out.text.strip()[:500]))
+    return found
+
+
+def saved_widget_outputs(nb):
+    return sum(1 for c in nb.cells for o in c.get("outputs", []) if WIDGET_MIME in o.get("data", {}))
+
+
+def validate(nbui, timeout=240):
+    """Press nbgrader's Validate button and return what its "Validation Results" dialog reports:
+    {"kind": the dialog body's validation-* class, "failed": [(cell source, error text)], "text": body text}."""
+    page = nbui.page
+    button = page.locator(".jp-NotebookPanel-toolbar .validate-button")
+    assert button.count() == 1, f"{nbui.relpath}: nbgrader's Validate button is not in the notebook toolbar"
+    assert button.is_visible(), f"{nbui.relpath}: nbgrader's Validate button is not visible"
+    button.locator("jp-button, button").first.click()
+    dialog = page.locator(".jp-Dialog").filter(has_text="Validation Results")
+    try:
+        dialog.wait_for(state="visible", timeout=timeout * 1000)
+    except Exception as exc:
+        other = page.locator(".jp-Dialog")
+        shown = other.first.inner_text()[:2000] if other.count() else "(no dialog)"
+        raise AssertionError(f"{nbui.relpath}: no Validation Results within {timeout} s; the page shows: {shown}\n"
+                             f"{nbui.server.log_tail()}") from exc
+    body = dialog.locator("#validation-message")  # the element nbgrader's labextension fills in
+    assert body.count() == 1, f"{nbui.relpath}: the Validation Results dialog has no #validation-message: " \
+                              f"{dialog.inner_text()[:2000]}"
+    report = body.evaluate("""root => {
+        const kind = Array.from(root.classList).find(c => c.startsWith('validation-')) || '';
+        const failed = [];
+        const ps = Array.from(root.querySelectorAll('p'));
+        for (const p of ps) {
+            if (p.innerText.trim() !== 'The following cell failed:') continue;
+            const src = p.parentElement.nextElementSibling, err = src && src.nextElementSibling;
+            failed.push([src ? src.innerText : '', err ? err.innerText : '']);
+        }
+        return {kind, failed, text: root.innerText};
+    }""")
+    return dialog, report

@@ -1,0 +1,119 @@
+"""A throwaway course copy served by JupyterLab (which also serves Notebook 7) on a free localhost port.
+
+The browser test never touches the committed tree: ``scratch_course`` copies solutions/, exercises/ and
+nbgrader_config.py into a temporary folder, and ``JupyterServer`` runs there (cwd = that course root, so nbgrader's
+Validate finds nbgrader_config.py exactly as it does for a student who starts ``jupyter lab`` in the course folder).
+Every per-user Jupyter folder (config, data, runtime, lab settings and workspaces, IPython) points into the scratch
+folder too, so whatever is in ~/.jupyter on the machine cannot change what the test sees.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+# JupyterLab settings for the test user: no network calls for news or update checks (their toasts would cover the
+# notebook in screenshots). Everything else, windowing mode included, is JupyterLab's default, as students see it.
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
+                                                                         "checkForUpdates": False},
+}
+
+
+def scratch_course(dest, src=REPO):
+    """Copy what a student's course folder holds (solutions/, exercises/, nbgrader_config.py) into ``dest``."""
+    dest = Path(dest)
+    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+    for name in ("solutions", "exercises"):
+        if (Path(src) / name).is_dir():
+            shutil.copytree(Path(src) / name, dest / name, ignore=ignore)
+    shutil.copy(Path(src) / "nbgrader_config.py", dest / "nbgrader_config.py")
+    (dest / "autograder").mkdir(exist_ok=True)  # nbgrader_config.py keeps its gradebook here
+    return dest
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class JupyterServer:
+    """``jupyter lab`` from this venv, serving ``root`` with a token. Use as a context manager."""
+
+    def __init__(self, root, home, token, timeout=90):
+        self.root, self.home, self.token, self.timeout = Path(root), Path(home), token, timeout
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = self.home / "jupyter-server.log"
+        self.proc = None
+
+    def env(self):
+        env = os.environ.copy()
+        # tests/conftest.py sets MPLBACKEND=Agg for the test process; a student's kernel has no such variable, and
+        # with it plt.show() would draw nothing inline.
+        env.pop("MPLBACKEND", None)
+        # nbgrader runs the `alembic` script of this venv; a student's activated environment has it on PATH too.
+        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+        for var, sub in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                         ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "lab-settings"),
+                         ("JUPYTERLAB_WORKSPACES_DIR", "lab-workspaces"), ("IPYTHONDIR", "ipython")]:
+            env[var] = str(self.home / sub)
+            (self.home / sub).mkdir(parents=True, exist_ok=True)
+        for rel, values in LAB_SETTINGS.items():
+            path = self.home / "lab-settings" / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(values))
+        return env
+
+    def __enter__(self):
+        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={self.port}", "--ServerApp.ip=127.0.0.1",
+               "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
+               f"--ServerApp.root_dir={self.root}", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")  # CI containers run as root; Jupyter refuses that without the flag
+        self.home.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(cmd, cwd=self.root, env=self.env(), stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited with code {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.3)
+        self.__exit__()
+        raise RuntimeError(f"jupyter lab did not answer on {self.url} within {self.timeout} s:\n{self.log_tail()}")
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()  # the server shuts its kernels down on SIGTERM
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if getattr(self, "_log", None):
+            self._log.close()
+
+    def log_tail(self, lines=40):
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no server log)"
+
+    def lab_url(self, relpath):
+        return f"{self.url}/lab/tree/{relpath}?token={self.token}"
+
+    def notebook_url(self, relpath):
+        return f"{self.url}/notebooks/{relpath}?token={self.token}"
