@@ -204,3 +204,175 @@ def test_plain_sgd_class_with_weight_decay_and_lr_attribute():
     assert p.data.dtype == np.float64  # integers or lists become float64
     with pytest.raises(ValueError):
         O.SGD([], lr=0.1)
+
+
+# --- test surfaces --------------------------------------------------------------------------------------------------
+
+from course import surfaces as S  # noqa: E402
+from course.gradcheck import numerical_gradient  # noqa: E402
+
+
+@pytest.mark.parametrize("name", list(S.SURFACES))
+def test_surface_gradients_match_numerical_ones(name):
+    s = S.SURFACES[name]
+    for p in [np.array(s.start), np.array([0.3, -0.7]), np.array([0.9, 0.8])]:
+        num = numerical_gradient(lambda q: s(q), p, h=1e-6)
+        np.testing.assert_allclose(s.grad(p), num, rtol=1e-5, atol=1e-6)
+
+
+def test_cliff_is_the_loss_of_a_linear_rnn():
+    w, u = 0.7, 0.4
+    h = np.zeros(len(S._XS))
+    for t in range(S._XS.shape[1]):
+        h = w * h + u * S._XS[:, t]
+    assert S.cliff((w, u)) == pytest.approx(0.5 * np.mean((h - S._Y) ** 2))
+    assert S.cliff((0.5, 1.0)) == pytest.approx(0.0, abs=1e-20)
+    assert np.linalg.norm(S.cliff.grad(np.array(S.cliff.start))) > 100  # the start sits on the cliff
+
+
+def test_known_minima_and_saddle():
+    assert S.rosenbrock((1.0, 1.0)) == 0.0 and not S.rosenbrock.grad(np.array([1.0, 1.0])).any()
+    assert S.saddle((0.0, 1.0)) == -0.25 and not S.saddle.grad(np.array([0.0, 0.0])).any()
+    assert S.ravine((0.0, 0.0)) == 0.0
+
+
+def test_run_follows_the_step_and_stops_when_it_diverges():
+    path = S.run(lambda w, g, s: (O.sgd_update(w, g, 0.1), s), S.ravine, steps=3)
+    w = np.array(S.ravine.start)
+    for k in range(1, 4):
+        w = w - 0.1 * np.array([w[0] / 10, 10 * w[1]])
+        np.testing.assert_allclose(path[k], w)
+    blown = S.run(lambda w, g, s: (O.sgd_update(w, g, 0.05), s), S.cliff, steps=5)
+    assert np.isnan(blown[-1]).all() and np.isfinite(blown[0]).all()
+
+
+# --- drawings and explorers -----------------------------------------------------------------------------------------
+
+from course.viz import optim as V  # noqa: E402
+
+
+def test_race_uses_the_functions_it_is_given():
+    calls = []
+
+    def spy(w, dw, lr, weight_decay=0.0):
+        calls.append(lr)
+        return O.sgd_update(w, dw, lr, weight_decay)
+
+    paths = V.race("ravine", {"sgd_update": spy}, names=("SGD",), lr_sgd=0.05, steps=4)
+    assert calls == [0.05] * 4 and paths["SGD"].shape == (5, 2)
+
+
+def test_final_losses_table_shows_the_expected_ranking():
+    table = V.final_losses()
+    assert table["ravine"]["Momentum"] < table["ravine"]["SGD"]          # momentum speeds up the flat direction
+    assert table["rosenbrock"]["Momentum"] < table["rosenbrock"]["SGD"]
+    assert table["saddle"]["SGD"] > -0.01 and table["saddle"]["Adam"] < -0.24  # SGD stuck on the saddle, Adam escapes
+    assert "Adam" in V.format_table(table)
+
+
+def test_drawings_return_figures_with_the_expected_content():
+    fig = V.plot_race("saddle", optimizers=("SGD", "Adam"), steps=20)
+    assert [t.get_text() for t in fig.axes[1].get_legend().get_texts()][0].startswith("SGD")
+    assert len(V.plot_races(surfaces=("ravine",)).axes) == 1
+    sched = V.plot_schedules(lr0=1.0, epochs=6, step_size=3, gamma=0.5)
+    np.testing.assert_allclose(sched.axes[0].lines[0].get_ydata(), [1, 1, 1, 0.5, 0.5, 0.5, 0.25])
+    rescue = V.plot_clipping_rescue(steps=30)
+    plain, clipped = [line.get_ydata() for line in rescue.axes[1].lines]
+    assert not np.isfinite(plain[-1]) and clipped[-1] < clipped[0] / 100
+    assert len(V.plot_curves({"SGD": [1.0, 0.5], "Adam": [1.0, np.nan]}).axes[0].lines) == 2
+
+
+def test_race_explorer_redraws_and_resets_on_a_new_surface():
+    from course.widgets import optim as W
+
+    box = W.race_explorer()
+    assert box.renders == 1 and box.output.outputs[0]["data"]["image/png"]
+    box.controls["lr_adaptive"].value = 0.05
+    assert box.renders == 2
+    box.controls["surface"].value = "rosenbrock"
+    assert box.controls["start_x"].value == -1.2 and box.controls["lr_sgd"].value == pytest.approx(1.5e-3)
+    assert box.figure.axes[0].get_title().startswith("rosenbrock")
+    assert box.figure.get_size_inches()[0] > 5  # the last picture is the real race, not a placeholder
+    sched = W.schedule_explorer(step_lr=O.step_lr)
+    sched.controls["gamma"].value = 0.5
+    assert sched.renders == 2 and "γ=0.5" in sched.figure.axes[0].get_legend().get_texts()[0].get_text()
+
+
+# --- valid variants of the graded functions pass every test cell ----------------------------------------------------
+
+from harness import Planted, plant, read  # noqa: E402
+from harness import run as run_notebook  # noqa: E402
+
+VARIANTS = [
+    Planted("sgd with a loop", "sgd_update", "    return w - lr * (dw + weight_decay * w)", '''    out = np.array(w, dtype=float)
+    flat, g, w0 = out.reshape(-1), np.ravel(dw), np.ravel(w)
+    for i in range(flat.size):
+        flat[i] = w0[i] - lr * (g[i] + weight_decay * w0[i])
+    return out''', ""),
+    Planted("momentum torch-style in-place ops on a copy", "momentum_update", '''    if "momentum_buffer" not in state:
+        buf = np.array(dw, dtype=float)
+    else:
+        buf = momentum * state["momentum_buffer"] + (1.0 - dampening) * dw
+    state["momentum_buffer"] = buf
+    direction = dw + momentum * buf if nesterov else buf
+    return w - lr * direction, state''', '''    buf = state.get("momentum_buffer")
+    if buf is None:
+        buf = dw.copy()
+    else:
+        buf = buf * momentum
+        buf += (1 - dampening) * dw
+    state["momentum_buffer"] = buf
+    d = dw + momentum * buf if nesterov else buf
+    w = w.copy()
+    w -= lr * d
+    return w, state''', ""),
+    Planted("adagrad in the input dtype", "adagrad_update", 'state.get("sum", np.zeros(np.shape(dw)))',
+            'state.get("sum", np.zeros_like(w))', ""),
+    Planted("adam torch-style step size", "adam_update", '''    m_hat = m / (1.0 - beta1**t)
+    v_hat = v / (1.0 - beta2**t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), state''', '''    step_size = lr / (1 - beta1**t)
+    denom = np.sqrt(v) / np.sqrt(1 - beta2**t) + eps
+    return w - step_size * m / denom, state''', ""),
+    Planted("adamw calling adam", "adamw_update", "    beta1, beta2 = betas\n",
+            "    return adam_update(w * (1 - lr * weight_decay), dw, state, lr, betas, eps)\n", ""),
+    Planted("minibatches as a list, shuffled indices", "iterate_minibatches", '''    n = len(X)
+    if shuffle:
+        rng = np.random.default_rng() if rng is None else rng
+        order = rng.permutation(n)
+    else:
+        order = np.arange(n)
+    for start in range(0, n, batch_size):
+        idx = order[start:start + batch_size]
+        yield X[idx], y[idx]''', '''    idx = np.arange(len(X))
+    if shuffle:
+        (np.random.default_rng() if rng is None else rng).shuffle(idx)
+    return [(X[idx[i:i + batch_size]], y[idx[i:i + batch_size]]) for i in range(0, len(X), batch_size)]''', ""),
+    Planted("clip norm without the 1e-6", "clip_grad_norm", "        scale = max_norm / (total + 1e-6)",
+            "        scale = max_norm / float(np.linalg.norm(np.concatenate([np.ravel(g) for g in grads])))", ""),
+    Planted("step_lr with a loop", "step_lr", "    return lr0 * gamma ** (epoch // step_size)\n",
+            "    lr = lr0\n    for _ in range(epoch // step_size):\n        lr *= gamma\n    return lr\n", ""),
+    Planted("cosine with math", "cosine_annealing_lr", "    return eta_min", "    import math\n    return eta_min", ""),
+    Planted("clip value with where", "clip_grad_value", "    return [np.clip(g, -clip_value, clip_value) for g in grads]",
+            "    return [np.where(g > clip_value, clip_value, np.where(g < -clip_value, -clip_value, g)) for g in grads]",
+            ""),
+]
+
+
+def test_valid_variants_pass_every_test_cell():
+    nb = read("05_optimizers")
+    for variant in VARIANTS:
+        nb = plant(nb, variant)
+    results = run_notebook(nb)
+    failed = {k: v for k, v in results.items() if v and not k.startswith("cell:")}
+    assert not failed, failed
+
+
+def test_minibatch_variant_drawing_with_choice_passes():
+    nb = plant(read("05_optimizers"), Planted("choice", "iterate_minibatches", "order = rng.permutation(n)",
+                                              "order = rng.choice(n, size=n, replace=False)", ""))
+    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
+    ns = {}
+    exec(cells["iterate_minibatches"].source, {"np": np}, ns)  # noqa: S102
+    from course.mistakes.optim import check_minibatches
+
+    check_minibatches(ns["iterate_minibatches"], np.arange(40.0).reshape(20, 2), np.arange(20), 6)

@@ -87,7 +87,7 @@ def format_table(losses, row_label="surface"):
     return "\n".join(lines)
 
 
-def _contours(ax, surface, n=160):
+def _contours(ax, surface, n=110):
     x = np.linspace(*surface.xlim, n)
     y = np.linspace(*surface.ylim, n)
     X, Y = np.meshgrid(x, y)
@@ -98,14 +98,24 @@ def _contours(ax, surface, n=160):
         levels = np.linspace(np.nanmin(Z), min(np.nanmax(Z), np.nanmin(Z) + 12), 25)
     else:
         levels = np.quantile(Z[np.isfinite(Z)], np.linspace(0, 1, 26) ** 2)
-    ax.contour(X, Y, Z, levels=np.unique(levels), colors="0.7", linewidths=0.6)
+    ax.contour(X, Y, Z, levels=np.unique(levels), colors="0.7", linewidths=0.6, negative_linestyles="solid")
     ax.set(xlim=surface.xlim, ylim=surface.ylim)
+
+
+def _log_y(ax):
+    # Few, major-only ticks: a log axis spanning 16 decades otherwise lays out dozens of labels per redraw.
+    from matplotlib.ticker import LogLocator, NullLocator
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(numticks=6))
+    ax.yaxis.set_minor_locator(NullLocator())
 
 
 def _draw_paths(ax, surface, paths):
     _contours(ax, surface)
     for name, path in paths.items():
-        ax.plot(path[:, 0], path[:, 1], "-", color=_COLOR.get(name, "k"), lw=1.4, label=name, alpha=0.9)
+        lw = 2.6 if name == "SGD" else 1.4  # drawn first and thick, so it stays visible under the others
+        ax.plot(path[:, 0], path[:, 1], "-", color=_COLOR.get(name, "k"), lw=lw, label=name, alpha=0.9)
         ax.plot(path[-1:, 0], path[-1:, 1], "o", color=_COLOR.get(name, "k"), ms=4)
     start = next(iter(paths.values()))[0]
     ax.plot(*start, "k*", ms=10, zorder=5)
@@ -124,11 +134,12 @@ def plot_race(surface="ravine", optimizers=OPTIMIZERS, lr_sgd=None, lr_adaptive=
     with np.errstate(all="ignore"):
         for name, path in paths.items():
             loss = s.f(path[:, 0], path[:, 1]) - s.f_min
-            lax.plot(np.maximum(loss, 1e-16), color=_COLOR[name], label=f"{name}: {_final(s, path):.3g}")
+            lax.plot(np.maximum(loss, 1e-12), color=_COLOR[name], label=f"{name}: {_final(s, path):.3g}")
     lr_s = s.lr_sgd if lr_sgd is None else lr_sgd
     lr_a = s.lr_adaptive if lr_adaptive is None else lr_adaptive
     clip = f", clip norm {max_norm:g}" if max_norm else ""
-    lax.set(yscale="log", xlabel="step", ylabel="loss − minimum (log)",
+    _log_y(lax)
+    lax.set(xlabel="step", ylabel="loss − minimum (log, floored at 1e-12)",
             title=f"lr {lr_s:.3g} (SGD family), {lr_a:.3g} (adaptive){clip}")
     if paths:
         lax.legend(fontsize=7, title="final loss", title_fontsize=7, loc="lower left")
@@ -167,7 +178,9 @@ def plot_curves(curves, title="training loss", ylabel="loss", xlabel="epoch", lo
         values = np.asarray(values, dtype=float)
         ax.plot(np.arange(1, len(values) + 1), values, color=_COLOR.get(name, COLORS[k % len(COLORS)]),
                 label=name)
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel, yscale="log" if logy else "linear")
+    if logy:
+        _log_y(ax)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.legend(fontsize=8)
     return fig
 
@@ -185,11 +198,17 @@ def plot_clipping_rescue(sgd_update=O.sgd_update, clip_grad_norm=O.clip_grad_nor
         ax.plot(path[:, 0], path[:, 1], "-o", color=color, ms=2.5, lw=1.2, label=label)
         with np.errstate(all="ignore"):
             loss = s.f(path[:, 0], path[:, 1])
-        lax.plot(loss, color=color, label=label)
+        lax.plot(loss, "-o" if color == COLORS[1] else "-", ms=3, color=color, label=label)
+        finite = np.flatnonzero(np.isfinite(loss))
+        if len(finite) < len(loss):
+            k = finite[-1]
+            lax.annotate(f"step {k}: loss {loss[k]:.2g},\nthen overflow", (k, min(loss[k], 1e9)), xytext=(15, -10),
+                         textcoords="offset points", color=color, fontsize=8)
     ax.plot(*plain[0], "k*", ms=10, zorder=5)
-    ax.set(title="linear RNN loss over (w, u): the cliff at w > 1", xlabel="recurrent weight w", ylabel="input weight u")
+    ax.set(title="linear RNN loss over (w, u): a cliff at w > 1", xlabel="recurrent weight w",
+           ylabel="input weight u")
     ax.legend(fontsize=8, loc="lower left")
-    lax.set(yscale="log", xlabel="step", ylabel="loss", title=f"lr = {lr:g}: without clipping the first step "
-            "jumps off the cliff")
+    _log_y(lax)
+    lax.set(xlabel="step", ylabel="loss", ylim=(1e-10, 1e10), title=f"SGD, lr = {lr:g}, with and without clipping")
     lax.legend(fontsize=8)
     return fig
