@@ -219,7 +219,8 @@ def check_raises(fn, *args, exc=ValueError, label=None, **kwargs):
         raise CheckFailure(f"{where} returned {fmt(result)} where it should raise {exc.__name__}: an unsupported "
                            "input must fail loudly, not give a silent default.")
     if not isinstance(err, exc):
-        raise CheckFailure(f"{where} raised {type(err).__name__}: {err} where {exc.__name__} was expected.")
+        raise CheckFailure(f"{where} raised {type(err).__name__}: {err} where {exc.__name__} was expected: check the "
+                           f"input first and raise {exc.__name__} with a clear message.")
 
 
 def check_orthogonal(fn, shape, gain=1.0, label=None, seed=0):
