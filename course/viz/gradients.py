@@ -142,11 +142,17 @@ def plot_linreg_training(x, y, w, b, losses):
     fig, (ax, lax) = figure(1, 2, size=(10, 3.8))
     ax.scatter(x, y, color="0.35", s=15, label="data")
     grid = np.linspace(np.min(x), np.max(x), 2)
-    w0 = float(np.ravel(w)[0])
-    ax.plot(grid, w0 * grid + float(b), color=COLORS[1], lw=2, label=f"ŷ = {w0:.3f}·x + {float(b):.3f}")
-    ax.set(xlabel="x", ylabel="y", title="the fitted line")
+    w0, b0 = float(np.ravel(w)[0]), float(np.ravel(b)[0])
+    if np.isfinite(w0) and np.isfinite(b0) and max(abs(w0), abs(b0)) < 1e6:
+        ax.plot(grid, w0 * grid + b0, color=COLORS[1], lw=2, label=f"ŷ = {w0:.3f}·x + {b0:.3f}")
+        ax.set_title("the fitted line")
+    else:  # a diverged run: say so instead of drawing an infinite line
+        ax.set_title(f"diverged: w = {w0:.3g}, b = {b0:.3g}")
+    ax.set(xlabel="x", ylabel="y")
     ax.legend(fontsize=9)
     losses = np.asarray(losses, dtype=np.float64)
-    lax.semilogy(np.arange(len(losses)), np.where(np.isfinite(losses), losses, np.nan), color=COLORS[0])
+    with np.errstate(invalid="ignore"):
+        shown = np.where(np.isfinite(losses) & (losses < 1e300), losses, np.nan)
+    lax.semilogy(np.arange(len(losses)), shown, color=COLORS[0])
     lax.set(xlabel="step", ylabel="MSE (log scale)", title="loss after each forward pass")
     return fig
