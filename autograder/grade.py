@@ -302,6 +302,7 @@ def grade(opts):
     writer = Writer(out)
     say(f"collected {len(subs)} submission(s) of {len({s.student for s in subs})} student(s) from {opts.source}")
 
+    protected = [str(root / "solutions"), str(out), str(root / ".git"), str(Path(opts.source).resolve())]
     settings = f"timeout={timeout};memory={opts.memory_mb};grader={GRADER_VERSION}"
     pending, templates = [], {}
     for sub in subs:
@@ -318,7 +319,7 @@ def grade(opts):
             pending.append(({"student": sub.student, "assignment": sub.assignment, "notebook": nbid, "data": data,
                              "graded": meta["graded"], "tests": meta["tests"],
                              "max_score": sum(meta["points"].values()), "timeout": timeout,
-                             "memory_mb": opts.memory_mb, "timestamp": sub.timestamp,
+                             "memory_mb": opts.memory_mb, "timestamp": sub.timestamp, "protected": protected,
                              "messages": list(sub.messages), "sha256": jobs.sha256(data)}, key, fingerprint))
     skipped = sum(len(s.files) for s in subs) - len(pending)
     say(f"{len(pending)} notebook(s) to grade, {skipped} unchanged since the last run")

@@ -428,7 +428,9 @@ def grade_job(job):
         if cell.cell_type == "code":
             cell.outputs = []
 
-    with tempfile.TemporaryDirectory(prefix="backprop-grade-") as tmp:
+    base = Path(tempfile.gettempdir()) / "backprop-grading"  # every job's scratch course, all out of reach
+    base.mkdir(mode=0o700, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="job-", dir=base) as tmp:
         try:
             _run_nbgrader(job, nb, Path(tmp), result, _safe_name(student))
         except Exception as exc:  # noqa: BLE001 (one broken submission never stops the cohort)
@@ -453,7 +455,7 @@ def _run_nbgrader(job, nb, tmp, result, sid):
     workdir = course / "autograded" / sid / aid
     _CURRENT["sandbox"] = {
         "memory_mb": job.get("memory_mb", DEFAULTS["memory_mb"]),
-        "protected": [str(tmp), *_instructor_roots(), *job.get("protected", ())],
+        "protected": [str(tmp.parent), *_instructor_roots(), *job.get("protected", ())],
         "writable": [str(workdir), str(kernel_tmp)],
         "secret_files": [str(workdir / f"{nbid}.ipynb"), str(course / "gradebook.db")],
         "tmp": str(kernel_tmp),

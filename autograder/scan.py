@@ -67,6 +67,7 @@ class _Scanner(ast.NodeVisitor):
         self.cell = cell
         self.flags = []
         self.function = None  # the graded function being visited
+        self.depth = 0  # > 0 inside a function or class body
 
     # -- names ------------------------------------------------------------------------------------------------
     def dotted(self, node):
@@ -171,8 +172,9 @@ class _Scanner(ast.NodeVisitor):
             self.add("monkeypatching", f"calls {name}")
         elif name.startswith("importlib.reload") or name == "reload":
             self.add("monkeypatching", f"calls {name} (reloads a module)")
-        elif name in {"exec", "eval", "compile"} and node.args and not isinstance(node.args[0], ast.Constant):
-            self.add("monkeypatching", f"calls {name}() on computed code", hold=False)
+        elif name in {"exec", "eval", "compile", "__import__", "globals", "vars", "locals"} and \
+                (name in {"globals", "vars", "__import__"} or node.args and not isinstance(node.args[0], ast.Constant)):
+            self.add("monkeypatching", f"calls {name}() (code or names the scan cannot follow)")
         if name in EXITS or name.startswith("os.exec"):
             self.add("process exit", f"calls {name}()")
         if name in SHELL or name.startswith("subprocess.") or name.startswith("get_ipython().system") \
@@ -204,7 +206,34 @@ class _Scanner(ast.NodeVisitor):
             self.add("process exit", f"raises {name}")
         self.generic_visit(node)
 
+    def _rebinds(self, name, how):
+        if self.depth == 0 and name in self.aliases.get("__imported__", set()):
+            self.add("monkeypatching", f"{how} {name}, a name the notebook imports (the tests use it)")
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, (ast.Store, ast.Del)):
+            self._rebinds(node.id, "rebinds" if isinstance(node.ctx, ast.Store) else "deletes")
+
+    def visit_ClassDef(self, node):
+        self._rebinds(node.name, "redefines")
+        self.depth += 1
+        self.generic_visit(node)
+        self.depth -= 1
+
+    def visit_Lambda(self, node):
+        self.depth += 1
+        self.generic_visit(node)
+        self.depth -= 1
+
     def visit_FunctionDef(self, node):
+        self._rebinds(node.name, "redefines")
+        self.depth += 1
+        try:
+            self._function(node)
+        finally:
+            self.depth -= 1
+
+    def _function(self, node):
         outer = self.function
         if node.name in self.graded and outer is None:
             self.function = node.name
@@ -215,8 +244,9 @@ class _Scanner(ast.NodeVisitor):
 
 
 def _collect_aliases(trees):
-    aliases = {"__modules__": set()}
+    aliases = {"__modules__": set(), "__imported__": set()}
     modules = aliases["__modules__"]
+    imported = aliases["__imported__"]
     for tree in trees:
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
@@ -225,10 +255,13 @@ def _collect_aliases(trees):
                     target = a.name if a.asname else a.name.split(".")[0]
                     aliases[local] = target
                     modules.update({local, target})
+                    imported.add(local)
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 for a in node.names:
                     local = a.asname or a.name
                     aliases[local] = f"{node.module}.{a.name}"
+                    if node.module.split(".")[0] in {"course", "numpy"}:
+                        imported.add(local)
                     if a.name[:1].islower() and (node.module in {"course", "numpy", "os", "sys"} or a.name in
                                                  {"testing", "losses", "linalg", "random"}):
                         modules.update({local, f"{node.module}.{a.name}"})  # `from numpy import linalg`

@@ -202,6 +202,9 @@ def cases(root):
         "import course.testing\ncourse.testing.check = lambda *a, **k: None\n" + WRONG_MSE)))},
         "replaces the checker itself", score=0, autograde=None, held=True, status="graded",
         says="assigns course.testing.check")
+    add("rebind_check", {nbname: _with(root, _set("mse", "check = lambda *a, **k: None\n" + WRONG_MSE))},
+        "replaces the notebook's imported check by a no-op", score=0, autograde=7, held=True, status="graded",
+        says="rebinds check")
     add("shell_escape", {nbname: _with(root, _insert_after("mse", "!cat ../../../gradebook.db > stolen.db\n"
                                                                   "import subprocess\n"
                                                                   "subprocess.run(['ls', '/'])"))},
