@@ -185,6 +185,8 @@ def check_dropout_forward(fn, p, shape=(200, 500), dtype=np.float64, seed=0):
         values = np.unique(np.round(ratio, 6))[:6]
         _fail(where, f"out / x should be 0 or 1/(1 − p) = {scale:.6g} everywhere; it takes the values "
                      f"{fmt(values)}")
+    if x.shape[0] > 1 and x.ndim > 1 and 0 < p < 1 and np.all(zero == zero[:1]):
+        _fail(where, "draws one mask shared by every row: each entry of x needs its own draw")
     n = x.size
     frac = float(zero.mean())
     tol = 6.0 * np.sqrt(p * (1.0 - p) / n) + 1.0 / n
@@ -200,8 +202,6 @@ def check_dropout_forward(fn, p, shape=(200, 500), dtype=np.float64, seed=0):
     if not np.allclose(out, x * mask, rtol=max(rtol, 1e-7), atol=0):
         _fail(where, "out is not x·cache: the cache must be the scaled mask itself (entries 0 or 1/(1 − p)), so "
                      "that backward can compute dx = dout·mask")
-    if x.shape[0] > 1 and x.ndim > 1 and 0 < p < 1 and np.all(zero == zero[:1]):
-        _fail(where, "draws one mask shared by every row: each entry of x needs its own draw")
     again, _ = _dropout_call(fn, x, p, True, seed, where)
     if not np.array_equal(out, again):
         _fail(where, "does not draw from `rng` alone: two calls with generators of the same seed gave different "

@@ -16,5 +16,5 @@ def hyperparameter_explorer():
         "weight_decay": dropdown([0.0, 1e-4, 1e-3, 1e-2, 1e-1], 1e-4, "weight decay"),
         "dropout": slider(0.1, 0.0, 0.8, 0.1, "dropout p", readout_format=".1f"),
         "batchnorm": checkbox(True, "batch norm"),
-        "epochs": int_slider(10, 2, 30, 1, "epochs"),
+        "epochs": int_slider(8, 2, 30, 1, "epochs"),
     }, title="Hyperparameters of the digit classifier: each change retrains it")
