@@ -98,8 +98,7 @@ PLANTED = [
     Planted("lb-db-sum", "linreg_backward", "db = 2.0 / N * np.sum(r)", "db = 2.0 * np.sum(r)", "missing 1/N in db"),
     Planted("lb-dw-without-x", "linreg_backward", "dw = 2.0 / N * (X.T @ r)", "dw = 2.0 / N * np.sum(r) + 0 * w",
             "leaves X out of dw"),
-    Planted("lb-x-not-transposed", "linreg_backward", "(X.T @ r)", "(X @ r)", "ValueError",
-            fails=("test_linreg_backward", "cell:train")),  # the training loop calls it too,
+    Planted("lb-x-not-transposed", "linreg_backward", "(X.T @ r)", "(X @ r)", "raised ValueError"),
     # gd_update
     Planted("gd-mutates-w", "gd_update", "return w - lr * dw", "w -= lr * dw\n    return w",
             "changed its input `w` in place"),
