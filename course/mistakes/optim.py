@@ -156,8 +156,8 @@ MISTAKES = {
                                                                                "no_correction")),
         Mistake("bias-corrects exp_avg but not exp_avg_sq: v̂ = exp_avg_sq / (1 − β₂ᵗ) is needed too",
                 lambda w, dw, s, lr=1e-3, betas=(0.9, 0.999), eps=1e-8: _adam(w, dw, s, lr, betas, eps, "only_m")),
-        Mistake("counts step from 0: the first call must use t = 1 (1 − β¹ = 0.1), so increment step before "
-                "the bias correction",
+        Mistake("counts step from 0: the first call must use t = 1 (so 1 − β₁ᵗ = 0.1, not 0); increment step "
+                "before the bias correction",
                 lambda w, dw, s, lr=1e-3, betas=(0.9, 0.999), eps=1e-8: _adam(w, dw, s, lr, betas, eps, "step0")),
         Mistake("stores step counted from 0: after the first call state['step'] must be 1",
                 lambda w, dw, s, lr=1e-3, betas=(0.9, 0.999), eps=1e-8: _adam(w, dw, s, lr, betas, eps,

@@ -8,7 +8,7 @@ import numpy as np
 
 from course import optim as O
 from course import surfaces as S
-from course.viz import COLORS, figure
+from course.viz import COLORS
 
 __all__ = ["OPTIMIZERS", "reference_fns", "make_steps", "race", "final_losses", "format_table", "plot_race",
            "plot_races", "plot_schedules", "plot_curves", "plot_clipping_rescue"]
@@ -16,6 +16,23 @@ __all__ = ["OPTIMIZERS", "reference_fns", "make_steps", "race", "final_losses", 
 OPTIMIZERS = ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW")
 _COLOR = dict(zip(OPTIMIZERS, COLORS))
 _FN_NAMES = ("sgd_update", "momentum_update", "adagrad_update", "rmsprop_update", "adam_update", "adamw_update")
+
+
+def figure(nrows=1, ncols=1, size=(6.4, 4.0), **margins):
+    """Like ``course.viz.figure`` but with fixed margins instead of constrained layout.
+
+    Constrained layout measures every tick label twice per render and was half of this lesson's drawing time; the
+    notebook must run in 20 s, so these figures set their margins once.
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size)
+    axes = fig.subplots(nrows, ncols)
+    adjust = {"left": 0.8 / size[0], "right": 1 - 0.15 / size[0], "bottom": 0.5 / size[1], "top": 1 - 0.35 / size[1],
+              "wspace": 0.28}
+    adjust.update(margins)
+    fig.subplots_adjust(**adjust)
+    return fig, axes
 
 
 def reference_fns():
@@ -87,7 +104,7 @@ def format_table(losses, row_label="surface"):
     return "\n".join(lines)
 
 
-def _contours(ax, surface, n=110):
+def _contours(ax, surface, n=90):
     x = np.linspace(*surface.xlim, n)
     y = np.linspace(*surface.ylim, n)
     X, Y = np.meshgrid(x, y)
@@ -95,9 +112,9 @@ def _contours(ax, surface, n=110):
         Z = surface.f(X, Y) - surface.f_min
     if surface.log_levels:
         Z = np.log10(np.maximum(Z, 1e-6))
-        levels = np.linspace(np.nanmin(Z), min(np.nanmax(Z), np.nanmin(Z) + 12), 25)
+        levels = np.linspace(np.nanmin(Z), min(np.nanmax(Z), np.nanmin(Z) + 12), 20)
     else:
-        levels = np.quantile(Z[np.isfinite(Z)], np.linspace(0, 1, 26) ** 2)
+        levels = np.quantile(Z[np.isfinite(Z)], np.linspace(0, 1, 21) ** 2)
     ax.contour(X, Y, Z, levels=np.unique(levels), colors="0.7", linewidths=0.6, negative_linestyles="solid")
     ax.set(xlim=surface.xlim, ylim=surface.ylim)
 
@@ -148,7 +165,7 @@ def plot_race(surface="ravine", optimizers=OPTIMIZERS, lr_sgd=None, lr_adaptive=
 
 def plot_races(fns=None, surfaces=("ravine", "rosenbrock", "saddle"), names=OPTIMIZERS):
     """Every optimizer on each surface, side by side, from each surface's default start."""
-    fig, axes = figure(1, len(surfaces), size=(4.2 * len(surfaces), 4.0))
+    fig, axes = figure(1, len(surfaces), size=(4.2 * len(surfaces), 4.0), left=0.5 / (4.2 * len(surfaces)), wspace=0.15)
     for ax, sname in zip(np.atleast_1d(axes), surfaces):
         s = S.SURFACES[sname]
         _draw_paths(ax, s, race(s, fns, names))
@@ -161,7 +178,7 @@ def plot_schedules(lr0=0.1, epochs=100, step_size=30, gamma=0.1, T_max=100, eta_
                    step_lr=O.step_lr, cosine_annealing_lr=O.cosine_annealing_lr):
     """The learning rate per epoch under StepLR and CosineAnnealingLR."""
     e = np.arange(epochs + 1)
-    fig, ax = figure(size=(7, 3.6))
+    fig, ax = figure(size=(7, 3.6), left=0.11)
     ax.step(e, [step_lr(lr0, k, step_size, gamma) for k in e], where="post", color=COLORS[0],
             label=f"StepLR (step_size={step_size}, γ={gamma:g})")
     ax.plot(e, [cosine_annealing_lr(lr0, k, T_max, eta_min) for k in e], color=COLORS[1],
@@ -173,7 +190,7 @@ def plot_schedules(lr0=0.1, epochs=100, step_size=30, gamma=0.1, T_max=100, eta_
 
 def plot_curves(curves, title="training loss", ylabel="loss", xlabel="epoch", logy=True):
     """One line per entry of ``{name: sequence of values}``; NaN or inf (a run that blew up) ends its line."""
-    fig, ax = figure(size=(7, 3.8))
+    fig, ax = figure(size=(7, 3.8), left=0.1)
     for k, (name, values) in enumerate(curves.items()):
         values = np.asarray(values, dtype=float)
         ax.plot(np.arange(1, len(values) + 1), values, color=_COLOR.get(name, COLORS[k % len(COLORS)]),
