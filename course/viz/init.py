@@ -69,7 +69,7 @@ def plot_training_curves(histories, title="Training a 4-hidden-layer ReLU MLP on
         off = f", peaks off the chart at {peak:.0e}" if peak > top else ""
         ax.plot(loss, color=color, label=f"{name}: final accuracy {h['accuracy']:.0%}{off}")
     ax.axhline(np.log(3), color="k", ls="--", lw=1, label="ln 3: uniform guessing")
-    ax.set(xlabel="SGD step", ylabel="training cross-entropy", yscale="log", ylim=(None, top), title=title)
+    ax.set(xlabel="SGD step", ylabel="training cross-entropy", yscale="log", ylim=(1e-2, top), title=title)
     ax.legend(fontsize=8)
     return fig
 
