@@ -365,3 +365,18 @@ def test_valid_variants_pass_every_test_cell(variants):
     failed = {k: v for k, v in results.items() if v}
     assert not failed, failed
     assert sum(1 for k in results if k.startswith("test_")) == 9
+
+
+def test_probe_reads_the_callers_x_by_reference():
+    # An implementation that perturbs the caller's x in place but hands f a fresh copy is still watched.
+    x = np.array([1.0, 2.0, 3.0])
+
+    def sneaky(f, x, h=1e-5):
+        g = np.zeros(x.shape)
+        for i in range(x.size):
+            x[i] += h  # never restored
+            g[i] = (f(x.copy()) - f(x.copy() - 2 * h * np.eye(x.size)[i])) / (2 * h)
+        return g
+
+    with pytest.raises(CheckFailure, match="moved at once"):
+        M.check_numerical_gradient(sneaky, lambda z: float(np.sum(z**2)), x, expected=2 * x)

@@ -317,25 +317,32 @@ MISTAKES = {
 
 
 class PerturbationProbe:
-    """A scalar function ``f`` that watches the arrays it is evaluated at.
+    """A scalar function ``f`` that watches the arrays it is evaluated at, and the caller's ``x`` by reference.
 
-    A correct ``numerical_gradient`` evaluates ``f`` at ``x`` with exactly one entry moved (to ``x[i] ± h``).
-    The probe records the first call where more than one entry differs from the original ``x``, which is what
-    happens when an entry is not put back before the next one is perturbed.
+    A correct ``numerical_gradient`` evaluates ``f`` at ``x`` with exactly one entry moved (to ``x[i] ± h``). At
+    every call the probe looks at the array it is given and at the caller's own ``x`` (which an in-place
+    implementation perturbs), and records the first call where more than one entry differs from the original:
+    that happens when an entry is not put back before the next one is perturbed.
     """
 
     def __init__(self, f, x):
         self.f = f
+        self.x = x  # the caller's array itself, read by reference at every call
         self.x0 = _f64(x)
         self.calls = 0
         self.problem = None
 
+    def _moved(self, arr):
+        arr = np.asarray(arr)
+        if arr.shape != self.x0.shape:
+            return []
+        # A drift of a few ulps (x[i] += h, then x[i] -= h) does not change the gradient: only real moves count.
+        return np.argwhere(~np.isclose(arr.astype(np.float64), self.x0, rtol=1e-12, atol=1e-300))
+
     def __call__(self, z):
         self.calls += 1
-        zz = np.asarray(z)
-        if self.problem is None and zz.shape == self.x0.shape:
-            # A drift of a few ulps (x[i] += h, then x[i] -= h) does not change the gradient: only real moves count.
-            moved = np.argwhere(~np.isclose(zz.astype(np.float64), self.x0, rtol=1e-12, atol=1e-300))
+        if self.problem is None:
+            moved = max((self._moved(z), self._moved(self.x)), key=len)
             if len(moved) > 1:
                 idx = [tuple(int(i) for i in m) if len(m) > 1 else int(m[0]) for m in moved[:4]]
                 self.problem = (f"f was called with {len(moved)} entries of x moved at once (at {idx}"
