@@ -16,18 +16,12 @@ __all__ = ["MISTAKES"]
 
 
 # --- activations -----------------------------------------------------------------------------------------------------
-def _tanh_again(da, a):
-    return da * (1 - np.tanh(a) ** 2)
-
-
 def _lrelu_bwd(ge0=False, neg=True, swap=False, use_da=True):
     def f(da, cache):
         z, s = cache
         pos = (z >= 0) if ge0 else (z > 0)
         d = da if use_da else 1.0
-        if swap:
-            return np.where(pos, s * d, d)
-        return np.where(pos, d, s * d if neg else 0.0)
+        return np.where(pos, s * d, d) if swap else np.where(pos, d, s * d if neg else 0.0)
     return f
 
 
@@ -41,12 +35,9 @@ def _prelu_bwd(reduce="sum", positive_too=False, without_z=False, dz_alpha=True)
         if reduce == "none":
             return dz, contrib
         if alpha.ndim == 0:
-            dalpha = {"axis0": lambda c: c.sum(axis=0), "mean": np.mean}.get(reduce, np.sum)(contrib)
-        else:
-            dalpha = contrib.reshape(-1, alpha.size).sum(0).reshape(alpha.shape)
-            if reduce == "mean":
-                dalpha = dalpha / contrib.reshape(-1, alpha.size).shape[0]
-        return dz, np.asarray(dalpha)
+            return dz, np.asarray({"axis0": lambda c: c.sum(axis=0), "mean": np.mean}.get(reduce, np.sum)(contrib))
+        per_slope = contrib.reshape(-1, alpha.size)
+        return dz, (per_slope.mean(0) if reduce == "mean" else per_slope.sum(0)).reshape(alpha.shape)
     return f
 
 
@@ -182,7 +173,7 @@ MISTAKES = {
                              lambda z: (np.tanh(z), z))],
     "tanh_backward": [
         Mistake("applies tanh to the cache again: the cache is already a = tanh(z), so tanh′(z) = 1 − a²",
-                _tanh_again),
+                lambda da, a: da * (1 - np.tanh(a) ** 2)),
         Mistake("forgets the square: tanh′(z) = 1 − a², not 1 − a", lambda da, a: da * (1 - a)),
         Mistake("returns the local slope 1 − a² without multiplying by the upstream gradient da",
                 lambda da, a: 1 - a**2),
@@ -256,8 +247,9 @@ MISTAKES = {
     ],
     "net222_forward": [
         Mistake("forgets the ½ in E = ½ Σ (t − o)²", _net222_fwd(half=False)),
-        Mistake("wires the weights column-wise (h1 = σ(w1·i1 + w3·i2 + b1)); the network is h1 = σ(w1·i1 + w2·i2 + b1), h2 = σ(w3·i1 + w4·i2 + b1), "
-                "o1 = σ(w5·h1 + w6·h2 + b2), o2 = σ(w7·h1 + w8·h2 + b2)", _net222_fwd(wiring="columns")),
+        Mistake("wires the weights column-wise (h1 = σ(w1·i1 + w3·i2 + b1)); the network is h1 = σ(w1·i1 + w2·i2 + b1), "
+                "h2 = σ(w3·i1 + w4·i2 + b1), o1 = σ(w5·h1 + w6·h2 + b2), o2 = σ(w7·h1 + w8·h2 + b2)",
+                _net222_fwd(wiring="columns")),
         Mistake("forgets the biases b1 and b2", _net222_fwd(bias=False)),
         Mistake("swaps the biases: b1 belongs to the hidden units, b2 to the outputs", _net222_fwd(swap_bias=True)),
         Mistake("feeds net_h1, net_h2 (before the sigmoid) to the output layer: the outputs read out_h1, out_h2",
