@@ -190,14 +190,16 @@ def plot_schedules(lr0=0.1, epochs=100, step_size=30, gamma=0.1, T_max=100, eta_
 
 def plot_curves(curves, title="training loss", ylabel="loss", xlabel="epoch", logy=True):
     """One line per entry of ``{name: sequence of values}``; NaN or inf (a run that blew up) ends its line."""
-    fig, ax = figure(size=(7, 3.8), left=0.1)
+    fig, ax = figure(size=(7, 3.8), left=0.14)
     for k, (name, values) in enumerate(curves.items()):
         values = np.asarray(values, dtype=float)
         ax.plot(np.arange(1, len(values) + 1), values, color=_COLOR.get(name, COLORS[k % len(COLORS)]),
                 label=name)
-    if logy:
-        _log_y(ax)
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel, yscale="log" if logy else "linear")
+    if logy:  # label some minor ticks too: training curves often span only a decade or two
+        from matplotlib.ticker import LogFormatterSciNotation
+
+        ax.yaxis.set_minor_formatter(LogFormatterSciNotation(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
     ax.legend(fontsize=8)
     return fig
 
