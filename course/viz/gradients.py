@@ -10,6 +10,16 @@ __all__ = ["plot_tangent", "plot_gradient_descent", "plot_difference_errors", "p
            "slope_advice", "descent_regime", "DIFFERENCE_FUNCTIONS", "GD_CURVATURES"]
 
 
+def _plain_log(ax, which="y", every=1):
+    """Label a log axis 1e-5, 1e-4, ... in plain text (mathtext tick labels are slow to lay out), every few decades."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    axis = ax.yaxis if which == "y" else ax.xaxis
+    axis.set_major_locator(LogLocator(base=10.0 ** every))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"1e{round(np.log10(v)):d}" if v > 0 else ""))
+    axis.set_minor_formatter(NullFormatter())
+
+
 def slope_advice(slope, tol=0.1):
     """What the sign of dE/dw says to do with the weight: "raise", "lower" or "keep" (|slope| < tol)."""
     if abs(slope) < tol:
@@ -100,6 +110,7 @@ def plot_gradient_descent(lr=0.05, dims="1-D", num_steps=20):
     eax.semilogy(np.arange(num_steps + 1), np.maximum(finite, 1e-300), "-o", color=COLORS[1], ms=3)
     eax.axhline(errors[0], color="0.7", ls=":", lw=1)
     eax.set(xlabel="step t", ylabel="error E(x_t)  (log scale)", ylim=(1e-12, 1e8))
+    _plain_log(eax, "y", every=4)
     eax.set_title(descent_regime(lr, L.max()), fontsize=10)
     return fig
 
@@ -130,6 +141,8 @@ def plot_difference_errors(function="sin(x) at x = 1", log10_h=-5.0):
     ax.axvline(h, color=COLORS[2], lw=2, alpha=0.7)
     ax.scatter([h, h], [max(fh, floor), max(ch, floor)], color=[COLORS[0], COLORS[1]], zorder=3, s=40)
     ax.set(xlabel="step h", ylabel="|numerical − exact derivative|", ylim=(1e-17, 1e2), xlim=(1e-15, 1))
+    _plain_log(ax, "x", every=3)
+    _plain_log(ax, "y", every=3)
     ax.set_title(f"{function}; h = 1e{log10_h:+.1f}: forward error {fh:.1e}, central error {ch:.1e}", fontsize=10)
     ax.text(np.sqrt(eps), 3e-17, " √ε", color=COLORS[0], fontsize=8)
     ax.text(eps ** (1 / 3), 3e-17, " ε^⅓", color=COLORS[1], fontsize=8)
@@ -155,4 +168,5 @@ def plot_linreg_training(x, y, w, b, losses):
         shown = np.where(np.isfinite(losses) & (losses < 1e300), losses, np.nan)
     lax.semilogy(np.arange(len(losses)), shown, color=COLORS[0])
     lax.set(xlabel="step", ylabel="MSE (log scale)", title="loss after each forward pass")
+    _plain_log(lax, "y")
     return fig
