@@ -216,7 +216,8 @@ def check_raises(fn, *args, exc=ValueError, label=None, **kwargs):
     if isinstance(err, NotImplementedError):
         raise CheckFailure(f"{fn.__name__} is not implemented yet: it still raises NotImplementedError.")
     if err is None:
-        raise CheckFailure(f"{where} returned {fmt(result)} where it should raise {exc.__name__}: an unsupported "
+        shown = f"an array of shape {result.shape}" if isinstance(result, np.ndarray) else fmt(result)
+        raise CheckFailure(f"{where} returned {shown} where it should raise {exc.__name__}: an unsupported "
                            "input must fail loudly, not give a silent default.")
     if not isinstance(err, exc):
         raise CheckFailure(f"{where} raised {type(err).__name__}: {err} where {exc.__name__} was expected: check the "
@@ -231,25 +232,34 @@ def check_orthogonal(fn, shape, gain=1.0, label=None, seed=0):
     __tracebackhide__ = True
     kwargs = {"gain": gain} if gain != 1.0 else {}
     where = _where(fn, (shape,), kwargs, label)
-    w = _call(fn, (shape,), dict(kwargs, rng=np.random.default_rng(seed)), where)
-    _check_array(w, shape, where)
+    wide = shape[0] < math.prod(shape[1:])
+    hint = (" For a wide weight (rows < cols), factor the tall matrix of the transposed shape and transpose Q back."
+            if wide else "")
+    try:
+        w = _call(fn, (shape,), dict(kwargs, rng=np.random.default_rng(seed)), where)
+        _check_array(w, shape, where)
+    except CheckFailure as failure:
+        raise CheckFailure(f"{failure}{hint}") from None
     m = w.reshape(shape[0], -1)
     rows, cols = m.shape
     gram = m.T @ m if rows >= cols else m @ m.T
-    which = "columns (WᵀW)" if rows >= cols else "rows (WWᵀ)"
+    which = "WᵀW" if rows >= cols else "WWᵀ"
     target = gain**2 * np.eye(min(rows, cols))
     if not np.allclose(gram, target, atol=1e-9):
         scale = float(np.trace(gram)) / min(rows, cols)
         if np.allclose(gram, scale * np.eye(min(rows, cols)), atol=1e-9):
-            hint = (f"orthogonal, but scaled by √{scale:.6g} = {math.sqrt(scale):.6g} instead of the gain "
-                    f"{gain:.6g}" + (": is the gain missing?" if np.isclose(scale, 1.0) else
-                                     ": is the gain applied twice (gain²)?" if np.isclose(scale, gain**4) else ""))
-        elif rows < cols:
+            hint = (f"orthogonal, but scaled by {math.sqrt(scale):.6g} instead of the gain {gain:.6g}"
+                    + (" (is the gain missing?)" if np.isclose(scale, 1.0) else
+                       " (is the gain applied twice, gain²?)" if np.isclose(scale, gain**4) else ""))
+            raise CheckFailure(f"{where} is {hint}.\n  expected: {which} = {gain**2:.6g}·I\n"
+                               f"  got:      {which} = {scale:.6g}·I")
+        if rows < cols:
             hint = ("not orthogonal along its rows: for a wide weight (rows < cols) factor the transposed, tall "
                     "matrix and transpose Q back")
         else:
             hint = "not orthogonal: use Q from the QR factorisation of a standard-normal matrix"
-        raise CheckFailure(f"{where} is {hint}.\n  expected {which}: {fmt(target)}\n  got:      {fmt(gram)}")
+        raise CheckFailure(f"{where} is {hint}.\n  expected {which}: {fmt(target)}\n"
+                           f"  got:      {fmt(np.round(gram, 6))}")
     return w
 
 
