@@ -246,11 +246,15 @@ def _compare(got, exp, path, ctx):
     elif g.shape != e.shape:
         return _shape_problem(what, g, e, rtol, atol), e, g
     if not np.all(_isfinite(g)) and np.all(_isfinite(e)):
-        msg = (f"{what} contains NaN or inf where the answer is finite: an overflow. Use a numerically stable "
-               "formula (subtract the row maximum before exp, use np.logaddexp / log-sum-exp, or clip)")
-        overflow = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
-        if overflow:
-            msg += f"; NumPy warned: {overflow[0]}"
+        warned = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+        if any("overflow" in w for w in warned) or not warned:
+            msg = (f"{what} contains NaN or inf where the answer is finite: an overflow. Use a numerically stable "
+                   "formula (subtract the row maximum before exp, use np.logaddexp / log-sum-exp, or clip)")
+        else:
+            msg = (f"{what} contains NaN or inf where the answer is finite: a division by zero or a log of 0 "
+                   "(0/0 gives NaN). Guard the denominator or clip the argument")
+        if warned:
+            msg += f"; NumPy warned: {warned[0]}"
         return msg, e, g
     if np.issubdtype(e.dtype, np.integer) or e.dtype == bool:
         same = g.shape == e.shape and np.array_equal(g, e)
@@ -342,8 +346,8 @@ def check(fn, *args, expected, kwargs=None, rtol=None, atol=None, mistakes=(), o
             problem = (mistake.sentence, problem[1], problem[2])
             break
     sentence, exp_shown, got_shown = problem
-    raise CheckFailure(f"{where} {sentence}.\n  expected: {fmt(exp_shown)}\n  got:      {fmt(got_shown)}"
-                       .replace("..", ".")) from None
+    raise CheckFailure(f"{where} {sentence.rstrip('.')}.\n  expected: {fmt(exp_shown)}\n"
+                       f"  got:      {fmt(got_shown)}") from None
 
 
 def _check_dtype(result, args, where):

@@ -66,8 +66,6 @@ PLANTED = [
         grad[i] = (f_plus - f0) / h""", "forward difference"),
     Planted("ng-divides-by-h", "numerical_gradient", "grad[i] = (f_plus - f_minus) / (2 * h)",
             "grad[i] = (f_plus - f_minus) / h", "instead of 2h"),
-    Planted("ng-float32-copy", "numerical_gradient", "x = np.array(x, dtype=np.float64)", "x = np.array(x)",
-            "float64 copy"),
     Planted("ng-first-axis-only", "numerical_gradient", "for i in np.ndindex(x.shape):", "for i in range(len(x)):",
             "one entry at a time"),
     # rel_error
