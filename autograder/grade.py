@@ -115,6 +115,7 @@ def build_template(root, aid):
 
 def generate(root, aid):
     """Run nbgrader's generate_assignment for ``aid`` in a throwaway course: (gradebook bytes, {id: release})."""
+    jobs.ensure_path()
     import shutil
 
     from nbgrader.apps import NbGraderAPI

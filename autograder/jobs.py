@@ -36,6 +36,8 @@ from pathlib import Path
 import nbformat
 
 SANDBOX = str(Path(__file__).with_name("sandbox.py"))
+ZYGOTE = str(Path(__file__).with_name("zygote.py"))
+PRELOAD = ["course.losses", "course.gradcheck", "course.viz", "course.widgets", "ipywidgets", "matplotlib.pyplot"]
 COURSE_ID = "backprop-lab"
 CANARY = "raise AssertionError('autograder canary: this error must be reported')"
 OUTPUT_CAP = 200_000  # characters of output kept per cell
@@ -78,6 +80,56 @@ def ensure_path():
     nbgrader.api.get_alembic_version = cached
 
 
+def grading_base():
+    """The folder that holds every job's scratch course and the zygote sockets: no kernel may look inside it."""
+    base = Path(tempfile.gettempdir()) / "backprop-grading"
+    base.mkdir(mode=0o700, exist_ok=True)
+    return base
+
+
+_ZYGOTE = {}
+
+
+def kernel_env(tmp=None):
+    env = {"MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    if tmp:
+        env.update(TMPDIR=str(tmp), MPLCONFIGDIR=str(tmp), IPYTHONDIR=str(Path(tmp) / "ipython"))
+    return env
+
+
+def zygote():
+    """The socket of this worker's warm-kernel zygote (:mod:`autograder.zygote`), started on first use.
+
+    Returns None (kernels then start cold through :mod:`autograder.sandbox`) when it cannot start or when
+    ``AUTOGRADER_WARM_KERNELS=0``.
+    """
+    import select
+    import subprocess
+
+    z = _ZYGOTE.get("z")
+    if z and z["proc"].poll() is None:
+        return z["sock"]
+    if os.environ.get("AUTOGRADER_WARM_KERNELS", "1") == "0":
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="zygote-", dir=grading_base()))
+    (folder / "mpl").mkdir()
+    sock = str(folder / "s")
+    env = dict(os.environ, **kernel_env())
+    env["MPLCONFIGDIR"] = str(folder / "mpl")
+    proc = subprocess.Popen([sys.executable, ZYGOTE, sock, json.dumps(PRELOAD)], stdout=subprocess.PIPE, env=env,
+                            cwd=str(folder), stdin=subprocess.DEVNULL)
+    ready, _, _ = select.select([proc.stdout], [], [], 120)
+    if not ready or proc.stdout.readline().strip() != b"ready":
+        proc.kill()
+        return None
+    import atexit
+
+    atexit.register(proc.kill)
+    _ZYGOTE["z"] = {"proc": proc, "sock": sock}
+    return sock
+
+
 def _instructor_roots():
     """Folders of this installation that student code must never read (the repository minus the course package)."""
     repo = Path(__file__).resolve().parent.parent
@@ -95,12 +147,10 @@ def _kernel_manager_class():
         def kernel_spec(self):
             if self._kernel_spec is None:
                 cfg = _CURRENT["sandbox"]
-                env = {"AUTOGRADER_SANDBOX": json.dumps(cfg), "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
-                       "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1"}
-                tmp = cfg.get("tmp")
-                if tmp:
-                    env.update(TMPDIR=tmp, MPLCONFIGDIR=tmp, IPYTHONDIR=str(Path(tmp) / "ipython"))
-                self._kernel_spec = KernelSpec(argv=[sys.executable, SANDBOX, "-f", "{connection_file}"],
+                env = dict(kernel_env(cfg.get("tmp")), AUTOGRADER_SANDBOX=json.dumps(cfg))
+                sock = _CURRENT.get("zygote")
+                argv = [sys.executable, "-S", "-E", ZYGOTE, "--launch", sock] if sock else [sys.executable, SANDBOX]
+                self._kernel_spec = KernelSpec(argv=[*argv, "-f", "{connection_file}"],
                                                display_name="Python 3 (grading sandbox)", language="python",
                                                env=env, interrupt_mode="signal")
             return self._kernel_spec
@@ -207,8 +257,7 @@ def _safe_execute_class():
 
 def _config(course, timeout):
     from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput,
-                                        SaveAutoGrades)
+    from nbgrader.preprocessors import CheckCellMetadata, IgnorePattern, LimitOutput
     from traitlets.config import Config
 
     c = Config()
@@ -220,8 +269,9 @@ def _config(course, timeout):
     c.Execute.interrupt_on_timeout = True
     c.Execute.shutdown_kernel = "immediate"
     c.OverwriteCells.add_missing_cells = True
+    # No SaveAutoGrades here: student code could have reached this gradebook; grades are recorded afterwards.
     c.Autograde.autograde_preprocessors = [_safe_execute_class(), IgnorePattern, ClearMetadataPreprocessor,
-                                           LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+                                           LimitOutput, CheckCellMetadata]
     c.Autograde.permissions = 600
     c.GenerateFeedback.permissions = 600
     return c
@@ -428,9 +478,7 @@ def grade_job(job):
         if cell.cell_type == "code":
             cell.outputs = []
 
-    base = Path(tempfile.gettempdir()) / "backprop-grading"  # every job's scratch course, all out of reach
-    base.mkdir(mode=0o700, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="job-", dir=base) as tmp:
+    with tempfile.TemporaryDirectory(prefix="job-", dir=grading_base()) as tmp:
         try:
             _run_nbgrader(job, nb, Path(tmp), result, _safe_name(student))
         except Exception as exc:  # noqa: BLE001 (one broken submission never stops the cohort)
@@ -461,6 +509,7 @@ def _run_nbgrader(job, nb, tmp, result, sid):
         "tmp": str(kernel_tmp),
         "preload": job.get("preload", ["course.losses"]),
     }
+    _CURRENT["zygote"] = zygote()
     _CURRENT["run"] = {}
     api = _api(course, job.get("timeout", DEFAULTS["timeout"]))
     with contextlib.redirect_stderr(io.StringIO()):
@@ -508,26 +557,42 @@ def _run_nbgrader(job, nb, tmp, result, sid):
     result["max_score"] = sum(m for _, m in scores.values())
     nbformat.write(graded_nb, str(autograded))
     result["autograded"] = autograded.read_bytes()
-    result["feedback"] = _feedback(course, aid, sid, nbid)
+    result["feedback"] = feedback_html(graded_nb, db_url, aid, nbid, sid)
 
 
-def _feedback(course, aid, sid, nbid):
-    """nbgrader's feedback HTML, with hidden tests and tracebacks (which quote hidden test lines) removed."""
+_EXPORTER = {}
+
+
+def feedback_html(nb, db_url, aid, nbid, sid):
+    """nbgrader's feedback page for an executed notebook whose grades are in ``db_url``, without hidden tests.
+
+    The same preprocessors and template as ``nbgrader generate_feedback`` (GetGrades, the ``feedback`` template),
+    plus ClearHiddenTests and a traceback scrubber: a traceback quotes the (hidden) test line that failed. The
+    exporter is built once per process: compiling its templates costs more than rendering a page.
+    """
+    from nbconvert.exporters import HTMLExporter
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
     from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+    from traitlets.config import Config
 
-    cfg = _config(course, DEFAULTS["timeout"])
-    cfg.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, _scrub_class(), CSSHTMLHeaderPreprocessor]
-    cfg.ClearHiddenTests.enforce_metadata = False
-    api = NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
-    with contextlib.redirect_stderr(io.StringIO()):
-        out = api.generate_feedback(aid, sid, force=True)
-    path = course / "feedback" / sid / aid / f"{nbid}.html"
-    if not path.exists():
-        return None
-    return path.read_bytes()
+    exporter = _EXPORTER.get("html")
+    if exporter is None:
+        import nbgrader
+
+        base = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
+        c = Config()
+        c.HTMLExporter.template_name = "feedback"
+        c.HTMLExporter.extra_template_basedirs = [str(base / "templates")]
+        c.HTMLExporter.extra_template_paths = [str(base / "static" / "node_modules" / "bootstrap" / "dist" / "css")]
+        c.ClearHiddenTests.enforce_metadata = False
+        exporter = HTMLExporter(config=c)
+        for pp in (GetGrades, ClearHiddenTests, _scrub_class(), CSSHTMLHeaderPreprocessor):
+            exporter.register_preprocessor(pp(config=c), enabled=True)
+        _EXPORTER["html"] = exporter
+    resources = {"nbgrader": {"assignment": aid, "notebook": nbid, "student": sid, "db_url": db_url},
+                 "metadata": {"name": nbid}}
+    body, _ = exporter.from_notebook_node(nbformat.from_dict(json.loads(json.dumps(nb))), resources=resources)
+    return body.encode()
 
 
 def _scrub_class():
@@ -556,4 +621,5 @@ def warm():
     import nbgrader.apps  # noqa: F401
 
     _safe_execute_class()
+    zygote()
     return os.getpid()

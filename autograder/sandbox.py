@@ -104,30 +104,43 @@ def _make_hook(cfg):
             target = args[0] if args else None
             if isinstance(target, (str, bytes, os.PathLike)):
                 check_read(norm(join(os.getcwd(), os.fsdecode(target))))
+        elif event == "socket.connect" and len(args) >= 2 and isinstance(args[1], (str, bytes)):
+            check_read(norm(os.fsdecode(args[1])))  # a Unix socket: not the worker's zygote
         elif event == "object.__setattr__" and len(args) >= 2 and args[1] == "__code__":
             raise PermissionError("grading sandbox: replacing a function's __code__ is not allowed")
 
     return hook
 
 
-def main():
-    cfg = json.loads(os.environ.pop("AUTOGRADER_SANDBOX", "{}") or "{}")
-    # Nothing next to this script or in the notebook's folder may shadow an installed package.
-    cwd = os.getcwd()
-    sys.path[:] = [p for p in sys.path if p not in ("", ".", cwd, _HERE)]
+def preload(names=()):
+    """Import what every kernel imports (and ``names``), before any student code: nothing a student put next to
+    the notebook can shadow them, and ``course.testing`` binds ``np.allclose`` now."""
     os.environ.setdefault("MPLBACKEND", "Agg")
-    _limits(cfg)
-    import numpy  # noqa: F401  (bound before student code; course.testing keeps np.allclose from here)
+    import numpy  # noqa: F401
     import course.testing  # noqa: F401
-    from ipykernel import kernelapp
+    from ipykernel import kernelapp  # noqa: F401
 
-    for name in cfg.get("preload", ()):
+    for name in names:
         try:
             __import__(name)
         except Exception:  # noqa: BLE001 (a missing optional module only costs its import time later)
             pass
+
+
+def start_kernel(cfg):
+    """Apply the limits and the audit hook, then run ipykernel (``sys.argv`` holds its arguments)."""
+    cwd = os.getcwd()
+    sys.path[:] = [p for p in sys.path if p not in ("", ".", cwd, _HERE)]
+    _limits(cfg)
+    preload(cfg.get("preload", ()))
+    from ipykernel import kernelapp
+
     sys.addaudithook(_make_hook(cfg))
     kernelapp.launch_new_instance()
+
+
+def main():
+    start_kernel(json.loads(os.environ.pop("AUTOGRADER_SANDBOX", "{}") or "{}"))
 
 
 if __name__ == "__main__":
