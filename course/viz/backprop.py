@@ -18,6 +18,11 @@ _EDGES = {"w1": ("i1", "h1"), "w2": ("i2", "h1"), "w3": ("i1", "h2"), "w4": ("i2
 _LABEL_AT = {"w1": 0.5, "w2": 0.3, "w3": 0.3, "w4": 0.5, "w5": 0.5, "w6": 0.3, "w7": 0.3, "w8": 0.5}
 
 
+def _num(x):
+    """Five decimals while they say something, then scientific notation (late in training gradients are tiny)."""
+    return f"{x:+.5f}" if abs(x) >= 1e-4 or x == 0 else f"{x:+.2e}"
+
+
 _BOX = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85}
 
 
@@ -61,7 +66,7 @@ def draw_net222(step=0, lr=0.5, show_grads=True, max_steps=2000):
         ax.text(lx, ly + 0.03, f"{name} = {params[name]:.3f}", ha="center", va="bottom", fontsize=8, zorder=4,
                 bbox=_BOX)
         if show_grads:
-            ax.text(lx, ly - 0.03, f"∂E/∂{name} = {grads[name]:+.5f}", ha="center", va="top", fontsize=7.5,
+            ax.text(lx, ly - 0.03, f"∂E/∂{name} = {_num(grads[name])}", ha="center", va="top", fontsize=7.5,
                     color=COLORS[1], zorder=4, bbox=_BOX)
     for bias, units in (("b1", ("h1", "h2")), ("b2", ("o1", "o2"))):
         for u in units:
@@ -81,14 +86,14 @@ def draw_net222(step=0, lr=0.5, show_grads=True, max_steps=2000):
             label = f"{node}\n{values['out_' + node]:.4f}"
         ax.text(x, y, label, ha="center", va="center", fontsize=8.5, zorder=3)
         if show_grads and node in deltas:
-            ax.text(x, y - 0.2, f"δ{node} = {deltas[node]:+.5f}", ha="center", va="top", fontsize=8, color=COLORS[1])
+            ax.text(x, y - 0.2, f"δ{node} = {_num(deltas[node])}", ha="center", va="top", fontsize=8, color=COLORS[1])
         if show_grads and is_bias:
             two = " + ".join(f"δ{u}" for u in (("h1", "h2") if node == "b1" else ("o1", "o2")))
-            ax.text(x, y - 0.17, f"∂E/∂{node} = {two} = {grads[node]:+.5f}", ha="center", va="top", fontsize=7.5,
+            ax.text(x, y - 0.17, f"∂E/∂{node} = {two} = {_num(grads[node])}", ha="center", va="top", fontsize=7.5,
                     color=COLORS[1])
         if node in targets:
             ax.text(x + 0.25, y, f"target {targets[node]:.1f}", ha="left", va="center", fontsize=8, color="0.3")
-    ax.set(xlim=(-0.3, 3.75), ylim=(-1.0, 1.25), title=f"step {int(step)}: E = {values['E']:.6f}")
+    ax.set(xlim=(-0.3, 3.75), ylim=(-1.0, 1.25), title=f"step {int(step)}: E = {values['E']:.6g}")
     ax.axis("off")
     if eax is None:
         return fig
