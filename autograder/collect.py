@@ -40,10 +40,17 @@ def safe_student(name):
 
 
 def _match_notebook(stem, notebooks):
-    """(assignment, notebook id, renamed?) for a file stem, given {assignment: [notebook ids]}."""
+    """(assignment, notebook id, renamed?) for a file stem, given {assignment: [notebook ids]}.
+
+    An LMS prefixes names with ids (``1001_3001_01_losses``): a stem that ends in ``_<notebook id>`` is not renamed.
+    """
     for aid, ids in notebooks.items():
         if stem in ids:
             return aid, stem, False
+    for aid, ids in notebooks.items():
+        for nbid in sorted(ids, key=len, reverse=True):
+            if stem.endswith("_" + nbid):
+                return aid, nbid, False
     low = stem.lower()
     for aid, ids in notebooks.items():
         for nbid in ids:
@@ -140,7 +147,7 @@ def _lms(folder, notebooks, regexp, subs):
             continue
         student = safe_student(info["student_id"])
         file_id = info["file_id"]
-        stem = file_id[:-6] if file_id.endswith(".ipynb") else None
+        stem = path.name[:-6] if file_id.endswith(".ipynb") else None
         if stem is None:
             ignored.setdefault(student, []).append(file_id)
             continue

@@ -97,7 +97,10 @@ def source_info(root, aid):
                 tests.append(meta["grade_id"])
             if meta.get("grade"):
                 points[meta["grade_id"]] = float(meta.get("points", 0))
-        info[path.stem] = {"graded": graded, "tests": tests, "points": points}
+        from autograder.scan import course_calls
+
+        allowed = course_calls([(i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code"], graded)
+        info[path.stem] = {"graded": graded, "tests": tests, "points": points, "allowed": allowed}
     return {"notebooks": info, "digest": _digest([p for p in folder.rglob("*") if p.is_file()
                                                   and ".ipynb_checkpoints" not in str(p)])}
 
@@ -318,7 +321,7 @@ def grade(opts):
             writer.submitted(sub.student, sub.assignment, nbid, data, sub.timestamp)
             meta = info["notebooks"][nbid]
             pending.append(({"student": sub.student, "assignment": sub.assignment, "notebook": nbid, "data": data,
-                             "graded": meta["graded"], "tests": meta["tests"],
+                             "graded": meta["graded"], "tests": meta["tests"], "allowed": meta["allowed"],
                              "max_score": sum(meta["points"].values()), "timeout": timeout,
                              "memory_mb": opts.memory_mb, "timestamp": sub.timestamp, "protected": protected,
                              "messages": list(sub.messages), "sha256": jobs.sha256(data)}, key, fingerprint))

@@ -468,7 +468,7 @@ def grade_job(job):
         result["messages"].append(str(exc))
         result["seconds"] = time.perf_counter() - t0
         return result
-    result["flags"] = scan_notebook(nb, job.get("graded", ()), job.get("tests", ()))
+    result["flags"] = scan_notebook(nb, job.get("graded", ()), job.get("tests", ()), job.get("allowed"))
     deduplicate(nb, result["messages"])
     submitted = grade_cells(nb)
     for gid, source in (job.get("released") or {}).items():

@@ -12,7 +12,9 @@ instructor's review. Kinds:
   ``Path.home()``, ``expanduser``; SQLite; shell commands and subprocesses.
 * ``process exit``: ``sys.exit``, ``exit()``, ``quit()``, ``os._exit``, ``os.abort``, ``os.kill``,
   ``raise SystemExit``.
-* ``delegation``: a graded function that calls ``course``'s reference implementations instead of its own code.
+* ``delegation``: a graded function that calls ``course``'s reference implementations instead of its own code
+  (any ``course`` function outside testing/plotting/data that the instructor's own solution of that function does
+  not call: the capstone's training loop may use the course's losses, ``mse_forward`` may not).
 
 Locked test cells are not scanned: nbgrader restores them from the gradebook before anything runs.
 """
@@ -61,7 +63,9 @@ def _to_python(source):
 
 
 class _Scanner(ast.NodeVisitor):
-    def __init__(self, aliases, graded, cell):
+    def __init__(self, aliases, graded, cell, allowed=None):
+        self.allowed = allowed or {}
+        self.calls = {}  # graded function -> course functions it calls
         self.aliases = aliases  # local name -> dotted module or object path
         self.graded = set(graded)
         self.cell = cell
@@ -191,7 +195,9 @@ class _Scanner(ast.NodeVisitor):
         if self.function and name.startswith("course."):
             module = ".".join(name.split(".")[:2])
             if module not in ALLOWED_COURSE and not any(name.startswith(m + ".") for m in ALLOWED_COURSE):
-                self.add("delegation", f"{self.function}() calls the course's reference {name}()")
+                self.calls.setdefault(self.function, set()).add(name)
+                if name not in self.allowed.get(self.function, ()):
+                    self.add("delegation", f"{self.function}() calls the course's reference {name}()")
         self.generic_visit(node)
 
     def visit_Constant(self, node):
@@ -272,7 +278,25 @@ def _collect_aliases(trees):
     return aliases
 
 
-def scan_source(sources, graded=(), skip=()):
+def course_calls(sources, graded):
+    """{graded function: set of course functions it calls} for trusted source (the instructor's solution)."""
+    calls = {}
+    trees = []
+    for _label, src in sources:
+        try:
+            trees.append(ast.parse(_to_python(src)))
+        except SyntaxError:
+            continue
+    aliases = _collect_aliases(trees)
+    for tree in trees:
+        s = _Scanner(aliases, graded, None)
+        s.visit(tree)
+        for fn, names in s.calls.items():
+            calls.setdefault(fn, set()).update(names)
+    return {fn: sorted(names) for fn, names in calls.items()}
+
+
+def scan_source(sources, graded=(), skip=(), allowed=None):
     """Scan ``[(cell_label, source), ...]``; returns the list of flags."""
     trees = []
     for label, src in sources:
@@ -285,7 +309,7 @@ def scan_source(sources, graded=(), skip=()):
     aliases = _collect_aliases([t for _, t in trees])
     flags = []
     for label, tree in trees:
-        s = _Scanner(aliases, graded, label)
+        s = _Scanner(aliases, graded, label, allowed)
         s.visit(tree)
         for f in s.flags:
             if f not in flags:
@@ -293,8 +317,9 @@ def scan_source(sources, graded=(), skip=()):
     return flags
 
 
-def scan_notebook(nb, graded=(), tests=()):
-    """Flags for a notebook node; ``graded`` are the graded function names, ``tests`` the locked test cell ids."""
+def scan_notebook(nb, graded=(), tests=(), allowed=None):
+    """Flags for a notebook node; ``graded`` are the graded function names, ``tests`` the locked test cell ids,
+    ``allowed`` the course calls of the instructor's solution (:func:`course_calls`)."""
     sources, seen, tests = [], set(), set(tests)
     for i, cell in enumerate(nb.cells):
         if cell.get("cell_type") != "code":
@@ -304,4 +329,4 @@ def scan_notebook(nb, graded=(), tests=()):
             seen.add(gid)
             continue
         sources.append((gid or f"cell {i + 1}", cell.get("source", "")))
-    return scan_source(sources, graded)
+    return scan_source(sources, graded, allowed=allowed)
