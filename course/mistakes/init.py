@@ -225,7 +225,7 @@ def check_raises(fn, *args, exc=ValueError, label=None, **kwargs):
 
 
 def check_orthogonal(fn, shape, gain=1.0, label=None, seed=0):
-    """Shape, dtype and (semi-)orthogonality: ``WᵀW = gain²·I`` for a tall weight, ``WWᵀ = gain²·I`` for a wide one.
+    """Shape, dtype and (semi-)orthogonality: ``WᵀW = gain²·I`` when tall, ``WWᵀ = gain²·I`` when wide.
 
     A conv-shaped weight (out, in, k, …) is judged as its (out, in·k·…) matrix. Returns the weight.
     """

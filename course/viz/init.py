@@ -59,8 +59,11 @@ def plot_layer_stds(results):
 
 
 def plot_training_curves(histories, title="Training a 4-hidden-layer ReLU MLP on spirals (full-batch SGD)"):
-    """Training loss against the step, one line per scheme; ``histories[name]`` is a :func:`course.init_experiments.train`
-    result. The dashed line is ln 3, the loss of always guessing uniformly among three classes."""
+    """Training loss against the step, one line per scheme.
+
+    ``histories[name]`` is a :func:`course.init_experiments.train` result. The dashed line is ln 3, the loss of
+    always guessing uniformly among three classes.
+    """
     fig, ax = figure(size=(7.0, 4.0))
     top = 10.0
     for color, (name, h) in zip(COLORS, histories.items()):

@@ -101,7 +101,8 @@ PLANTED = [
     # kaiming_normal
     Planted("kaiming normal wrong mode", "kaiming_normal", KAIMING_FAN,
             'fan = fan_out if mode == "fan_in" else fan_in', "are the fans swapped, or is `mode` ignored?"),
-    Planted("kaiming normal std as a variance", "kaiming_normal", "std = calculate_gain(nonlinearity, a) / math.sqrt(fan)",
+    Planted("kaiming normal std as a variance", "kaiming_normal",
+            "std = calculate_gain(nonlinearity, a) / math.sqrt(fan)",
             "std = calculate_gain(nonlinearity, a) ** 2 / fan", "uses the variance gain²/fan as the std"),
     Planted("kaiming normal times sqrt(3)", "kaiming_normal", "normal_init(shape, 0.0, std, rng)",
             "normal_init(shape, 0.0, math.sqrt(3) * std, rng)", "turns a std into a uniform bound"),
