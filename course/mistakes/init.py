@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from course import init as _ref
-from course.testing import CheckFailure, Mistake, call_quietly, fmt
+from course.testing import CheckFailure, Mistake, _student_line, call_quietly, fmt
 
 __all__ = ["MISTAKES", "check_random", "check_uses_rng", "check_raises", "check_float64", "check_orthogonal",
            "check_orthogonal_signs", "reference_helpers", "HELPERS"]
@@ -74,8 +74,6 @@ def _where(fn, args, kwargs, label):
 
 def _call(fn, args, kwargs, where):
     __tracebackhide__ = True
-    from course.testing import _student_line  # the student's own line, for the message
-
     result, _, exc = call_quietly(fn, *args, **kwargs)
     if exc is not None:
         if isinstance(exc, NotImplementedError):
@@ -103,14 +101,15 @@ def check_float64(result, where):
     __tracebackhide__ = True
     if not isinstance(result, np.ndarray) or result.dtype != np.float64:
         got = result.dtype if isinstance(result, np.ndarray) else type(result).__name__
-        raise CheckFailure(f"{where} returned {got} where float64 weights are expected (an integer fill value "
-                           "gives an integer array: pass dtype=np.float64 or a float).")
+        why = ("an integer fill value gives an integer array" if isinstance(result, np.ndarray)
+               and np.issubdtype(result.dtype, np.integer) else "the fill value's type decides the array's dtype")
+        raise CheckFailure(f"{where} returned {got} where float64 weights are expected ({why}: pass "
+                           "dtype=np.float64).")
 
 
 def _stats(x):
     x = x.ravel()
-    m = float(x.mean())
-    s = float(x.std())
+    m, s = float(x.mean()), float(x.std())
     kurt = float(np.mean((x - m) ** 4) / s**4) if s > 0 else float("nan")
     return m, s, kurt
 
@@ -194,7 +193,7 @@ def check_uses_rng(fn, *args, kwargs=None, label=None):
         raise CheckFailure(f"{where} ignores the `rng` argument: generators with different seeds gave the same "
                            "weights. Draw with the given rng instead of a generator with a fixed seed.")
     rng = np.random.default_rng(7)
-    before = rng.bit_generator.state
+    before = rng.bit_generator.state  # a generator that is never drawn from keeps its state
     draw(rng)
     if rng.bit_generator.state == before:
         raise CheckFailure(f"{where} never drew from the given `rng` (its state did not advance).")
