@@ -36,6 +36,10 @@ lab: setup
 system-deps:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium chromium-driver; }
 
+# Two pytest workers on two cores: threaded BLAS inside each would only fight over them.
+test test-fast: export OPENBLAS_NUM_THREADS = 1
+test test-fast: export OMP_NUM_THREADS = 1
+
 test: setup-dev system-deps
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 

@@ -118,6 +118,10 @@ def _describe_inputs(names, args):
             parts.append(f"{name}: list of {len(a)} arrays")
         elif isinstance(a, (int, float, np.number)):
             parts.append(f"{name}={a!r}")
+        elif isinstance(a, str) and len(a) <= 30:
+            parts.append(f"{name}={a!r}")
+        elif isinstance(a, tuple) and all(isinstance(x, int) for x in a):
+            parts.append(f"{name}={a}")
     return ", ".join(parts)
 
 
