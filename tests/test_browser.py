@@ -38,7 +38,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-VIEWPORT = {"width": 1280, "height": 900}
+VIEWPORT = {"width": 1280, "height": 1000}  # tall enough for the largest explorer (05's optimizer race)
 SHOTS = REPO / "tests" / "screenshots"
 README_SHOTS = REPO / "tests" / "browser" / "readme"
 
@@ -51,7 +51,7 @@ EXERCISES = sorted(p.relative_to(COURSE).as_posix() for p in (COURSE / "exercise
                    if ".ipynb_checkpoints" not in p.parts)
 
 # README pictures: (notebook stem, explorer index on the page) -> file name in tests/browser/readme/.
-README_PICTURES = {("01_losses", 1): "outlier-fit.png", ("01_losses", 2): "cross-entropy.png"}
+README_PICTURES = {("01_losses", 1): "01-outlier-fit.png", ("05_optimizers", 0): "05-optimizer-race.png"}
 
 RUN_TIMEOUT = 240  # seconds for one notebook's Run All (the whole suite's budget is far below this)
 TIMINGS = {}
@@ -189,7 +189,9 @@ def test_untouched_exercise_in_notebook7_validates_with_failing_tests(server, pa
         _opened(nb)
         rounds = nb.run_all_past_errors(RUN_TIMEOUT)
         saved = nb.save()
-        unexpected = [(i, text) for i, text in error_outputs(saved) if not text.startswith("NotImplementedError")]
+        # An untouched stub raises NotImplementedError; the course's check() reports it as "... is not implemented
+        # yet: it still raises NotImplementedError". Anything else (a NameError from a demo cell, say) is a defect.
+        unexpected = [(i, text) for i, text in error_outputs(saved) if "NotImplementedError" not in text]
         assert not unexpected, (f"{relpath}: an untouched exercise may only stop at NotImplementedError, but shows:\n"
                                 + "\n".join(f"  cell {i}: {text}" for i, text in unexpected))
         results = _check_widgets(nb, saved, relpath)

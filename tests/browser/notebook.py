@@ -16,6 +16,16 @@ import nbformat
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
+# The notebook on screen. JupyterLab keeps other open notebooks in hidden tabs, so every selector is scoped to the
+# visible panel.
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+NB = f"{PANEL} .jp-Notebook"
+
+
+def js(source):
+    """A JavaScript snippet with ${NB} and ${PANEL} filled in."""
+    return source.replace("${NB}", NB).replace("${PANEL}", PANEL)
+
 # An interactive control inside an explorer's control row, by ipywidgets 8's DOM classes.
 CONTROL_PARTS = {
     "widget-slider": ".noUi-handle",
@@ -53,9 +63,9 @@ class NotebookUI:
     def open(self, timeout=90):
         url = self.server.lab_url(self.relpath) if self.ui == "lab" else self.server.notebook_url(self.relpath)
         self.page.goto(url)
-        self.page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout * 1000)
+        self.page.wait_for_selector(f"{NB} .jp-Cell", timeout=timeout * 1000)
         self.wait_kernel_connected(timeout)
-        self.page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout * 1000)
+        self.page.wait_for_selector(f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout * 1000)
 
     def session(self):
         with urllib.request.urlopen(f"{self.server.url}/api/sessions?token={self.server.token}", timeout=5) as r:
@@ -89,17 +99,17 @@ class NotebookUI:
         self.page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).first.click()
 
     def prompts(self):
-        return self.page.locator(".jp-Notebook .jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
+        return self.page.locator(f"{NB} .jp-CodeCell .jp-InputArea-prompt").all_text_contents()
 
     def wait_idle(self, timeout):
         """Wait until no code cell is queued or running (`[*]`) and the kernel is idle."""
         self.page.wait_for_function(
-            """() => {
-                const ind = document.querySelector('.jp-Notebook-ExecutionIndicator');
+            js("""() => {
+                const ind = document.querySelector('${PANEL} .jp-Notebook-ExecutionIndicator');
                 if (!ind || ind.getAttribute('data-status') !== 'idle') return false;
-                return !Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt'))
+                return !Array.from(document.querySelectorAll('${NB} .jp-CodeCell .jp-InputArea-prompt'))
                     .some(p => p.textContent.includes('*'));
-            }""", timeout=timeout * 1000, polling=200)
+            }"""), timeout=timeout * 1000, polling=200)
 
     def run_all(self, timeout):
         """Run > Run All Cells, then wait for every code cell to have an execution count."""
@@ -107,8 +117,8 @@ class NotebookUI:
         self.menu("Run", "Run All Cells")
         # The kernel may not report busy at once; wait until the first code cell has at least started.
         self.page.wait_for_function(
-            """() => { const p = document.querySelector('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt');
-                       return p && /\\[(\\*|\\d+)\\]/.test(p.textContent); }""", timeout=30_000, polling=100)
+            js("""() => { const p = document.querySelector('${NB} .jp-CodeCell .jp-InputArea-prompt');
+                       return p && /\\[(\\*|\\d+)\\]/.test(p.textContent); }"""), timeout=30_000, polling=100)
         self.wait_idle(timeout)
         return n
 
@@ -125,12 +135,12 @@ class NotebookUI:
             if not todo:
                 return rounds
             assert time.monotonic() < deadline, f"{self.relpath}: cells still unexecuted after {timeout} s: {todo}"
-            cell = self.page.locator(".jp-Notebook .jp-CodeCell").nth(todo[0])
+            cell = self.page.locator(f"{NB} .jp-CodeCell").nth(todo[0])
             cell.locator(".jp-InputArea-prompt").click()  # selects the cell in command mode
             self.menu("Run", "Run Selected Cell and All Below")
             self.page.wait_for_function(
-                """(i) => { const p = document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt')[i];
-                            return p && /\\[(\\*|\\d+)\\]/.test(p.textContent); }""",
+                js("""(i) => { const p = document.querySelectorAll('${NB} .jp-CodeCell .jp-InputArea-prompt')[i];
+                            return p && /\\[(\\*|\\d+)\\]/.test(p.textContent); }"""),
                 arg=todo[0], timeout=30_000, polling=100)
             self.wait_idle(max(1, deadline - time.monotonic()))
             rounds += 1
@@ -156,11 +166,11 @@ class NotebookUI:
         """Every top-level output the page shows (outputs nested inside widgets are not counted):
         [{"mime", "widget" (a rendered widget view of non-zero size), "text"}]."""
         return self.page.evaluate(
-            """() => Array.from(document.querySelectorAll('.jp-Notebook .jp-Cell-outputArea .jp-OutputArea-output'))
+            js("""() => Array.from(document.querySelectorAll('${NB} .jp-Cell-outputArea .jp-OutputArea-output'))
                 .filter(o => !o.parentElement.closest('.jupyter-widgets'))
                 .map(o => { const w = o.querySelector(':scope > .jupyter-widgets'); const r = o.getBoundingClientRect();
                             return {mime: o.getAttribute('data-mime-type'), text: o.innerText.slice(0, 300),
-                                    widget: !!w && r.width > 0 && r.height > 0}; })""")
+                                    widget: !!w && r.width > 0 && r.height > 0}; })"""))
 
     def drag_slider(self, slider):
         """Drag the handle a quarter of the track towards the side with more room, as a student does with the
@@ -168,7 +178,8 @@ class NotebookUI:
 
         (Keyboard input is no substitute: in Notebook 7 a focused handle ignores ArrowRight, see the report.)"""
         handle = slider.locator(".noUi-handle").first
-        label = slider.locator(".widget-label").first.inner_text()
+        handle.scroll_into_view_if_needed()
+        label = slider.locator(".widget-label").first.text_content()
         track = slider.locator(".noUi-base").first.bounding_box()
         hb = handle.bounding_box()
         x, y = hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2
@@ -178,6 +189,11 @@ class NotebookUI:
         self.page.mouse.move(x + dx, y, steps=6)
         self.page.mouse.up()
         return f"slider {label!r} dragged {'right' if dx > 0 else 'left'} by a quarter of its track"
+
+    def scroll_to_top_of(self, box):
+        """Scroll the notebook so the explorer starts at the top of the page (a tall one then fits on screen)."""
+        box.evaluate("b => b.scrollIntoView({block: 'start'})")
+        self.page.wait_for_timeout(150)  # let the windowed notebook lay out the cells it just brought in
 
     def widget_clip(self, box):
         """The page rectangle holding the explorer's title, controls and picture (not the empty width beside it)."""
@@ -195,14 +211,14 @@ class NotebookUI:
         return path
 
     def explorers(self):
-        return self.page.locator(".jp-Notebook .course-explorer")
+        return self.page.locator(f"{NB} .course-explorer")
 
     def check_explorer(self, k, timeout=60):
         """Assert explorer ``k`` shows its title, controls and a picture; move one control; assert the picture
         changed. Returns an ExplorerResult; element screenshots go to the screenshot folder."""
         box = self.explorers().nth(k)
-        box.scroll_into_view_if_needed()
-        res = ExplorerResult(index=k, title=(box.locator(".widget-html-content").first.inner_text()
+        self.scroll_to_top_of(box)
+        res = ExplorerResult(index=k, title=(box.locator(".widget-html-content").first.text_content().strip()
                                              if box.locator(".widget-html-content").count() else ""))
         row = box.locator(":scope > .widget-hbox").first
         assert row.count() == 1, f"explorer {k} ({res.title!r}): no control row rendered"
@@ -213,7 +229,7 @@ class NotebookUI:
             child = children.nth(i)
             classes = child.get_attribute("class").split()
             kind = next((c for c in CONTROL_PARTS if c in classes), None)
-            label = child.locator(".widget-label").first.inner_text() if child.locator(".widget-label").count() else ""
+            label = child.locator(".widget-label").first.text_content() if child.locator(".widget-label").count() else ""
             assert kind, f"explorer {k} ({res.title!r}): control {i} ({label!r}) is not a known control: {classes}"
             part = child.locator(CONTROL_PARTS[kind]).first
             assert part.count() == 1 and part.is_visible(), \
@@ -233,7 +249,7 @@ class NotebookUI:
 
         t0 = time.monotonic()
         if slider is not None:
-            res.before = slider.locator(".widget-readout").inner_text()
+            res.before = slider.locator(".widget-readout").text_content()
             res.moved = self.drag_slider(slider)
             readout = slider.locator(".widget-readout")
         else:  # no slider in this explorer: pick another option in its first dropdown
@@ -242,7 +258,7 @@ class NotebookUI:
             assert kind in ("widget-dropdown", "widget-select"), \
                 f"explorer {k} ({res.title!r}): no slider and no dropdown to move ({res.controls})"
             sel = child.locator("select").first
-            options = sel.locator("option").all_inner_texts()
+            options = sel.locator("option").all_text_contents()
             current = sel.evaluate("s => s.options[s.selectedIndex].text")
             other = next(o for o in options if o != current)
             res.before = current
@@ -255,14 +271,14 @@ class NotebookUI:
                 " return i && i.getAttribute('src') !== old && i.complete && i.naturalWidth > 50; }",
                 arg=[box.element_handle(), src], timeout=timeout * 1000, polling=100)
         except Exception as exc:
-            box.screenshot(path=str(self.shots / f"explorer-{k}-after-FAILED.png"))
+            self.page.screenshot(path=str(self.shots / f"explorer-{k}-after-FAILED.png"), clip=self.widget_clip(box))
             raise AssertionError(f"explorer {k} ({res.title!r}): after {res.moved} the picture did not change "
                                  f"within {timeout} s") from exc
         res.seconds = time.monotonic() - t0
-        res.after = readout.inner_text() if readout is not None else res.before
+        res.after = readout.text_content() if readout is not None else res.before
         assert res.after != res.before or readout is None, \
             f"explorer {k} ({res.title!r}): {res.moved} redrew the plot but the readout still says {res.after}"
-        box.scroll_into_view_if_needed()
+        self.scroll_to_top_of(box)
         self.page.screenshot(path=str(self.shots / f"explorer-{k}-after.png"), clip=self.widget_clip(box))
         return res
 

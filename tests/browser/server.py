@@ -113,7 +113,9 @@ class JupyterServer:
             return "(no server log)"
 
     def lab_url(self, relpath):
-        return f"{self.url}/lab/tree/{relpath}?token={self.token}"
+        # A fresh workspace each time: JupyterLab would otherwise reopen the previous notebook's tab beside this one.
+        self._workspaces = getattr(self, "_workspaces", 0) + 1
+        return f"{self.url}/lab/workspaces/test{self._workspaces}/tree/{relpath}?token={self.token}"
 
     def notebook_url(self, relpath):
         return f"{self.url}/notebooks/{relpath}?token={self.token}"
