@@ -12,7 +12,7 @@ A training step of an MLP 1024 → 1024 → ReLU → 1024 → ReLU → 10 (two h
 then trains the digits model of the capstone (the recipe of its graded test) and reports its test accuracy and
 training time, wall and CPU (its small products run on one BLAS thread, which is faster for them).
 
-Run ``python benchmarks/train_bench.py``; ``main()`` returns the rows for ``benchmarks/run.py``.
+Run ``python benchmarks/train_bench.py``; ``main()`` returns the table's rows for ``benchmarks/run.py``.
 """
 
 import contextlib
@@ -105,35 +105,39 @@ def digits_training():
 
 
 def main():
-    """Run the benchmark; print the table and return its rows as ``(name, value, unit)`` tuples.
+    """Run the benchmark and return its table: a header ``("measure", "value", "target")`` then one row per number,
+    as strings (the format of ``benchmarks/run.py``).
 
-    The 1024-1024 step is measured twice: with OpenBLAS's own threads (all cores) against the wall clock, which is
-    the number that matters on a quiet machine, and on one thread against the process's CPU clock, which a busy
-    machine (other jobs on the same cores) distorts much less. The digits model trains on one thread.
+    The 1024-1024 step is measured twice: with OpenBLAS's own threads (all cores) against the wall clock, the number
+    that matters on a quiet machine, and on one thread against the process's CPU clock, which a busy machine (other
+    jobs on the same cores) distorts much less. The digits model trains on one thread.
     """
-    rows = []
+    rows = [("measure", "value", "target")]
     for label, threads, clock in (("all cores, wall clock", None, time.perf_counter),
                                   ("1 thread, CPU clock", 1, time.process_time)):
         with T.blas_threads(threads) if threads else contextlib.nullcontext():
             r = training_step(clock=clock)
         rows += [
-            (f"[{label}] measured matmul throughput (2048x2048 float32)", r["peak"] / 1e9, "GFLOP/s"),
-            (f"[{label}] 1024-1024 MLP, batch 512, float32: step (fwd + loss + bwd + Adam)", r["t_step"] * 1e3, "ms"),
-            (f"[{label}]   its 9 matrix products alone (same shapes and layouts)", r["t_mm"] * 1e3, "ms"),
-            (f"[{label}]   step throughput / measured matmul throughput", r["of_peak"], "fraction"),
-            (f"[{label}]   products' share of the step (products alone / step)", r["share"], "fraction"),
+            (f"[{label}] matmul throughput, 2048x2048 float32 products", f"{r['peak'] / 1e9:.1f} GFLOP/s", ""),
+            (f"[{label}] 1024-1024 MLP step, batch 512, float32 (fwd + loss + bwd + Adam)",
+             f"{r['t_step'] * 1e3:.1f} ms", ""),
+            (f"[{label}]   its 9 matrix products alone (same shapes and layouts)", f"{r['t_mm'] * 1e3:.1f} ms", ""),
+            (f"[{label}]   step throughput / measured matmul throughput", f"{r['of_peak']:.3f}", "≥ 0.65"),
+            (f"[{label}]   products' share of the step (products alone / step)", f"{r['share']:.3f}", ""),
         ]
     acc, seconds, cpu = digits_training()
     rows += [
-        ("digits 64-256-256-10 (batch norm, dropout, Adam + L2 + cosine): test accuracy", acc, "fraction"),
-        ("digits: training time, 20 epochs (wall)", seconds, "s"),
-        ("digits: training time, 20 epochs (process CPU)", cpu, "s"),
+        ("digits 64-256-256-10 (batch norm, dropout, Adam + L2, cosine), test accuracy", f"{acc:.4f}", "≥ 0.97"),
+        ("digits: training time, 20 epochs (wall)", f"{seconds:.2f} s", "≤ 5 s"),
+        ("digits: training time, 20 epochs (process CPU)", f"{cpu:.2f} s", "≤ 5 s"),
     ]
-    width = max(len(name) for name, _, _ in rows)
-    for name, value, unit in rows:
-        print(f"{name:<{width}}  {value:10.3f}  {unit}")
     return rows
 
 
 if __name__ == "__main__":
-    main()
+    table = main()
+    widths = [max(len(row[i]) for row in table) for i in range(3)]
+    for k, row in enumerate(table):
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)))
+        if k == 0:
+            print("  ".join("-" * w for w in widths))
