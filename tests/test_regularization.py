@@ -231,7 +231,8 @@ def test_valid_alternative_batchnorm_and_dropout_pass_every_cell():
         var = np.array([np.sum((x[:, j] - mean[j]) ** 2) / n for j in range(d)])''', ""),
         Planted("bn backward with keepdims", "batchnorm_backward",
                 "dx = inv_std * (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0))",
-                "n = len(dout)\n        dx = inv_std / n * (n * g - g.sum(axis=0, keepdims=True) - x_hat * np.sum(g * x_hat, axis=0, keepdims=True))",
+                "n = len(dout)\n        dx = inv_std / n * (n * g - g.sum(axis=0, keepdims=True)"
+                " - x_hat * np.sum(g * x_hat, axis=0, keepdims=True))",
                 ""),
         Planted("dropout with binomial draws", "dropout_forward", "keep = rng.random(x.shape) >= p",
                 "keep = rng.binomial(1, 1 - p, size=x.shape).astype(bool)", ""),

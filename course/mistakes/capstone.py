@@ -11,8 +11,8 @@ import numpy as np
 
 from course.testing import CheckFailure, Mistake, call_quietly, fmt
 
-__all__ = ["MISTAKES", "batchnorm_variant", "check_dropout_forward", "check_dropout_identity", "check_dropout_all_dropped",
-           "check_train_loop"]
+__all__ = ["MISTAKES", "batchnorm_variant", "check_dropout_forward", "check_dropout_identity",
+           "check_dropout_all_dropped", "check_train_loop"]
 
 
 def batchnorm_variant(x, gamma, beta, state, training=True, momentum=0.1, eps=1e-5, *, running_ddof=1,
