@@ -144,6 +144,9 @@ def _changed(before, after):
         return len(before) != len(after) or any(_changed(b, a) for b, a in zip(before, after))
     if isinstance(before, dict):
         return before.keys() != after.keys() or any(_changed(before[k], after[k]) for k in before)
+    if isinstance(before, (int, float, np.number)):
+        # NaN != NaN, so an unchanged NaN entry is recognised by `before != before`.
+        return not (isinstance(after, (int, float, np.number)) and (before == after or before != before))
     return False
 
 
@@ -226,7 +229,7 @@ def _compare(got, exp, path, ctx):
         if missing:
             return f"{what} is missing the key(s) {missing}", sorted(exp), sorted(got)
         for k in exp:
-            problem = _compare(got[k], exp[k], f"{path}[{k!r}]" if path else f"state[{k!r}]", ctx)
+            problem = _compare(got[k], exp[k], f"{path}[{k!r}]" if path else f"result[{k!r}]", ctx)
             if problem:
                 return problem
         return None
@@ -234,10 +237,10 @@ def _compare(got, exp, path, ctx):
         return None if got == exp else (f"{what} should be {exp!r}", exp, got)
     if got is None:
         return f"{what} is None: is a `return` missing?", exp, got
-    scalar_expected = not isinstance(exp, np.ndarray)
+    scalar_expected = not isinstance(exp, (np.ndarray, list, tuple))
     try:
         g = _asarray(got)
-        e = _asarray(exp, dtype=np.float64) if scalar_expected else exp
+        e = exp if isinstance(exp, np.ndarray) else _asarray(exp, dtype=np.float64)
     except Exception:  # noqa: BLE001
         return f"{what} is a {type(got).__name__}, not a number or an array", exp, got
     if g.dtype == object or not (np.issubdtype(g.dtype, np.number) or g.dtype == bool):

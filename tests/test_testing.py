@@ -146,3 +146,16 @@ def test_assert_close_names_the_quantity():
     assert_close(0.58054, 0.5805423, "out_h1", rtol=1e-5)
     with pytest.raises(CheckFailure, match="out_h1"):
         assert_close(0.6, 0.5805423, "out_h1", rtol=1e-5)
+
+
+def test_a_list_of_numbers_is_compared_as_an_array():
+    check(lambda: [1.0, 0.5, 0.25], expected=[1.0, 0.5, 0.25])
+    assert "wrong values" in failure(lambda: [1.0, 0.5, 0.3], expected=[1.0, 0.5, 0.25])
+
+
+def test_in_place_change_of_a_float_in_a_dict_is_caught():
+    def nudges(params):
+        params["b"] -= 0.1
+        return dict(params)
+
+    assert "in place" in failure(nudges, {"b": 0.3, "w": np.ones(2)}, expected={"b": 0.2, "w": np.ones(2)})
