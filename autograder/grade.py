@@ -195,6 +195,7 @@ class Writer:
         self.db_url = f"sqlite:///{self.out / 'gradebook.db'}"
         self.state_path = self.out / "reports" / "state.json"
         self.state = json.loads(self.state_path.read_text()) if self.state_path.exists() else {}
+        self._gb = None
 
     def save_state(self):
         tmp = self.state_path.with_suffix(".tmp")
@@ -209,45 +210,41 @@ class Writer:
         if timestamp:
             (folder / "timestamp.txt").write_text(str(timestamp))
 
-    def record(self, res, key, fingerprint, timestamp=None):
-        from nbgrader.api import Gradebook
+    @property
+    def gb(self):
+        """The instructor's gradebook, opened once for the whole run (this process is its only writer)."""
+        if self._gb is None:
+            from nbgrader.api import Gradebook
 
+            self._gb = Gradebook(self.db_url, jobs.COURSE_ID)
+        return self._gb
+
+    def close(self):
+        if self._gb is not None:
+            self._gb.close()
+            self._gb = None
+
+    def record(self, res, key, fingerprint, timestamp=None):
         student, aid, nbid = res["student"], res["assignment"], res["notebook"]
-        with Gradebook(self.db_url, jobs.COURSE_ID) as gb:
-            gb.update_or_create_student(student)
-            sub = gb.update_or_create_submission(aid, student, **({"timestamp": timestamp} if timestamp else {}))
-            subnb = [n for n in sub.notebooks if n.name == nbid][0]
-            for grade in subnb.grades:  # a fresh submission starts from scratch, without an earlier review hold
-                grade.manual_score = None
-                grade.auto_score = 0
-                grade.needs_manual_grade = False
-            for comment in subnb.comments:
-                comment.manual_comment = None
-            gb.db.commit()
-        cells = {}
+        graded_nb = None
         if res["status"] == "graded" and res.get("autograded"):
             graded_nb = nbformat.reads(res["autograded"].decode(), as_version=4)
             jobs.neutralise_stderr(graded_nb)
             jobs.mark_unrun(graded_nb)
-            scores = jobs.record_grades(graded_nb, self.db_url, aid, nbid, student, timestamp)
-            gcells = jobs.grade_cells(graded_nb)
-            cells = {g: {"score": s, "max": m, "error": jobs.first_error(gcells[g]) if g in gcells else
-                         "cell missing"} for g, (s, m) in scores.items()}
             for sub_dir, data, ext in (("autograded", res["autograded"], "ipynb"), ("feedback", res["feedback"],
                                                                                      "html")):
                 if data:
                     folder = self.out / sub_dir / student / aid
                     folder.mkdir(parents=True, exist_ok=True)
                     (folder / f"{nbid}.{ext}").write_bytes(data)
-        else:
-            with Gradebook(self.db_url, jobs.COURSE_ID) as gb:
-                for grade in gb.find_submission_notebook(nbid, aid, student).grades:
-                    cells[grade.name] = {"score": 0.0, "max": float(grade.max_score), "error": res["status"]}
+        scores = jobs.record_grades(graded_nb, self.gb, aid, nbid, student, timestamp)
+        gcells = jobs.grade_cells(graded_nb) if graded_nb is not None else {}
+        cells = {g: {"score": s, "max": m, "error": (jobs.first_error(gcells[g]) if g in gcells else "cell missing")
+                     if graded_nb is not None else res["status"]} for g, (s, m) in scores.items()}
         holds = [f for f in res["flags"] if f.get("hold")]
         score = sum(c["score"] for c in cells.values())
         if holds:
-            jobs.hold_for_review(self.db_url, aid, nbid, student,
-                                 "; ".join(f"{f['kind']}: {f['detail']}" for f in holds))
+            jobs.hold_for_review(self.gb, aid, nbid, student, "; ".join(f"{f['kind']}: {f['detail']}" for f in holds))
         entry = {k: res.get(k) for k in ("student", "assignment", "notebook", "status", "messages", "flags",
                                          "seconds", "worker")}
         entry.update(cells=cells, autograde_score=score, score=0.0 if holds else score,
@@ -258,14 +255,12 @@ class Writer:
         return entry
 
     def export_csv(self):
-        from nbgrader.api import Gradebook
         from nbgrader.plugins import CsvExportPlugin
 
         path = self.out / "grades.csv"
-        with Gradebook(self.db_url, jobs.COURSE_ID) as gb:
-            plugin = CsvExportPlugin(to=str(path))
-            plugin.log.setLevel(50)
-            plugin.export(gb)
+        plugin = CsvExportPlugin(to=str(path))
+        plugin.log.setLevel(50)
+        plugin.export(self.gb)
         return path
 
 
@@ -353,7 +348,10 @@ def grade(opts):
                 say(_progress_line(i, len(pending), entry))
         finally:
             close()
-    csv_path = writer.export_csv()
+    try:
+        csv_path = writer.export_csv()
+    finally:
+        writer.close()
     paths = write_reports(writer.state, {aid: infos[aid] for aid in aids}, out / "reports")
     summary = {"graded": len(done), "skipped": skipped, "seconds": time.perf_counter() - t0, "csv": str(csv_path),
                **paths, "entries": writer.state, "run": done}

@@ -30,6 +30,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -44,8 +45,16 @@ OUTPUT_CAP = 200_000  # characters of output kept per cell
 PROBE_TIMEOUT = 5  # seconds a kernel gets to answer after an interrupted cell
 DEFAULTS = {"timeout": 60, "memory_mb": 2048}
 
-# Set by grade_job for the SafeExecute and SandboxKernelManager created inside nbgrader, in this process.
-_CURRENT = {"sandbox": {}, "run": {}}
+class _Current(threading.local):
+    """Set by grade_job for the SafeExecute and SandboxKernelManager that nbgrader creates in the same thread
+    (a Dask worker may run jobs in several threads)."""
+
+    def __init__(self):
+        self.sandbox, self.run, self.zygote = {}, {}, None
+
+
+_CURRENT = _Current()
+_ZYGOTE_LOCK = threading.Lock()
 
 
 def ensure_path():
@@ -104,14 +113,24 @@ def zygote():
     Returns None (kernels then start cold through :mod:`autograder.sandbox`) when it cannot start or when
     ``AUTOGRADER_WARM_KERNELS=0``.
     """
+    if os.environ.get("AUTOGRADER_WARM_KERNELS", "1") == "0":
+        return None
+    with _ZYGOTE_LOCK:
+        z = _ZYGOTE.get("z")
+        if z and z["proc"].poll() is None:
+            return z["sock"]
+        if _ZYGOTE.get("failed", 0) >= 2:
+            return None
+        sock = _start_zygote()
+        if sock is None:
+            _ZYGOTE["failed"] = _ZYGOTE.get("failed", 0) + 1
+        return sock
+
+
+def _start_zygote():
     import select
     import subprocess
 
-    z = _ZYGOTE.get("z")
-    if z and z["proc"].poll() is None:
-        return z["sock"]
-    if os.environ.get("AUTOGRADER_WARM_KERNELS", "1") == "0":
-        return None
     folder = Path(tempfile.mkdtemp(prefix="zygote-", dir=grading_base()))
     (folder / "mpl").mkdir()
     sock = str(folder / "s")
@@ -119,13 +138,23 @@ def zygote():
     env["MPLCONFIGDIR"] = str(folder / "mpl")
     proc = subprocess.Popen([sys.executable, ZYGOTE, sock, json.dumps(PRELOAD)], stdout=subprocess.PIPE, env=env,
                             cwd=str(folder), stdin=subprocess.DEVNULL)
+    import atexit
+    import shutil
+
+    def stop():
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
     ready, _, _ = select.select([proc.stdout], [], [], 120)
     if not ready or proc.stdout.readline().strip() != b"ready":
-        proc.kill()
+        stop()
         return None
-    import atexit
+    atexit.register(stop)
+    import multiprocessing.util
 
-    atexit.register(proc.kill)
+    multiprocessing.util.Finalize(None, stop, exitpriority=10)  # worker processes end without atexit
     _ZYGOTE["z"] = {"proc": proc, "sock": sock}
     return sock
 
@@ -146,9 +175,9 @@ def _kernel_manager_class():
         @property
         def kernel_spec(self):
             if self._kernel_spec is None:
-                cfg = _CURRENT["sandbox"]
+                cfg = _CURRENT.sandbox
                 env = dict(kernel_env(cfg.get("tmp")), AUTOGRADER_SANDBOX=json.dumps(cfg))
-                sock = _CURRENT.get("zygote")
+                sock = _CURRENT.zygote
                 argv = [sys.executable, "-S", "-E", ZYGOTE, "--launch", sock] if sock else [sys.executable, SANDBOX]
                 self._kernel_spec = KernelSpec(argv=[*argv, "-f", "{connection_file}"],
                                                display_name="Python 3 (grading sandbox)", language="python",
@@ -177,7 +206,7 @@ def _safe_execute_class():
             self._run = {"canary": None, "timeouts": [], "died": None, "truncated": [], "not_run": 0}
             self._dead = None
             self._chars = {}
-            _CURRENT["run"] = self._run
+            _CURRENT.run = self._run
             self._ncells = len(nb.cells)
             return super().preprocess(nb, resources, km)
 
@@ -330,53 +359,44 @@ def mark_unrun(nb):
                                             traceback=["NotRun: this cell was not run"])]
 
 
-def record_grades(nb, db_url, aid, notebook_id, student, timestamp=None):
-    """Write ``nb``'s autograde results into the gradebook at ``db_url`` with nbgrader's SaveAutoGrades.
+def record_grades(nb, gb, aid, notebook_id, student, timestamp=None):
+    """Write ``nb``'s autograde results into the open nbgrader Gradebook ``gb``, as nbgrader's SaveAutoGrades does
+    (``nbgrader.utils.determine_grade`` on each graded cell), in one session.
 
-    Scores are clamped to the gradebook's own maximum; a graded cell missing from ``nb`` scores 0. Returns
-    ``{grade_id: (score, max_score)}``.
+    The submission starts afresh (an earlier review hold or score is cleared). Scores are clamped to the
+    gradebook's own maximum; a graded cell missing from ``nb`` scores 0. Returns ``{grade_id: (score, max)}``.
     """
-    from nbgrader.api import Gradebook
-    from nbgrader.preprocessors import SaveAutoGrades
+    from nbgrader.utils import determine_grade
 
-    with Gradebook(db_url, COURSE_ID) as gb:
-        gb.update_or_create_student(student)
-        if timestamp:
-            gb.update_or_create_submission(aid, student, timestamp=timestamp)
-        else:
-            gb.update_or_create_submission(aid, student)
-    resources = {"nbgrader": {"assignment": aid, "notebook": notebook_id, "student": student, "db_url": db_url}}
-    pp = SaveAutoGrades()
-    pp.log.setLevel(logging.ERROR)
-    pp.preprocess(nbformat.from_dict(json.loads(json.dumps(nb))), resources)
+    gb.update_or_create_student(student)
+    gb.update_or_create_submission(aid, student, **({"timestamp": timestamp} if timestamp else {}))
+    subnb = gb.find_submission_notebook(notebook_id, aid, student)
+    cells = grade_cells(nb) if nb is not None else {}
     scores = {}
-    with Gradebook(db_url, COURSE_ID) as gb:
-        present = set(grade_cells(nb))
-        subnb = gb.find_submission_notebook(notebook_id, aid, student)
-        for grade in subnb.grades:
-            if grade.cell_type != "code":
-                continue
-            if grade.name not in present:
-                grade.auto_score = 0
-                grade.needs_manual_grade = False
-            if grade.auto_score is not None and grade.auto_score > grade.max_score:
-                grade.auto_score = grade.max_score
-            scores[grade.name] = (float(grade.score or 0), float(grade.max_score))
-        gb.db.commit()
+    for grade in subnb.grades:
+        grade.manual_score = None
+        cell = cells.get(grade.name)
+        if grade.cell_type == "code":
+            auto = determine_grade(cell)[0] if cell is not None else 0.0
+            auto = 0.0 if auto is None else min(float(auto), float(grade.max_score))
+            grade.auto_score, grade.needs_manual_grade = auto, False
+        else:  # a written answer: the instructor grades it
+            grade.auto_score, grade.needs_manual_grade = None, cell is not None
+        scores[grade.name] = (float(grade.auto_score or 0), float(grade.max_score))
+    for comment in subnb.comments:
+        comment.manual_comment = None
+    gb.db.commit()
     return scores
 
 
-def hold_for_review(db_url, aid, notebook_id, student, reason):
+def hold_for_review(gb, aid, notebook_id, student, reason):
     """Set every graded cell's manual score to 0 with a comment: the instructor decides in formgrader."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(db_url, COURSE_ID) as gb:
-        subnb = gb.find_submission_notebook(notebook_id, aid, student)
-        for grade in subnb.grades:
-            grade.manual_score = 0
-        for comment in subnb.comments:
-            comment.manual_comment = f"Held for integrity review: {reason}"
-        gb.db.commit()
+    subnb = gb.find_submission_notebook(notebook_id, aid, student)
+    for grade in subnb.grades:
+        grade.manual_score = 0
+    for comment in subnb.comments:
+        comment.manual_comment = f"Held for integrity review: {reason}"
+    gb.db.commit()
 
 
 def first_error(cell):
@@ -501,7 +521,7 @@ def _run_nbgrader(job, nb, tmp, result, sid):
     if job.get("timestamp"):
         (sub / "timestamp.txt").write_text(str(job["timestamp"]))
     workdir = course / "autograded" / sid / aid
-    _CURRENT["sandbox"] = {
+    _CURRENT.sandbox = {
         "memory_mb": job.get("memory_mb", DEFAULTS["memory_mb"]),
         "protected": [str(tmp.parent), *_instructor_roots(), *job.get("protected", ())],
         "writable": [str(workdir), str(kernel_tmp)],
@@ -509,12 +529,12 @@ def _run_nbgrader(job, nb, tmp, result, sid):
         "tmp": str(kernel_tmp),
         "preload": job.get("preload", ["course.losses"]),
     }
-    _CURRENT["zygote"] = zygote()
-    _CURRENT["run"] = {}
+    _CURRENT.zygote = zygote()
+    _CURRENT.run = {}
     api = _api(course, job.get("timeout", DEFAULTS["timeout"]))
     with contextlib.redirect_stderr(io.StringIO()):
         out = api.autograde(aid, sid, force=True, create=True)
-    run = dict(_CURRENT["run"])
+    run = dict(_CURRENT.run)
     log = (out.get("log") or "") + (out.get("error") or "")
     for gid in dict.fromkeys(re.findall(r"Missing grade cell (\S+) encountered", log)):
         result["messages"].append(f"test cell {gid} was missing; nbgrader restored it from the gradebook")
@@ -549,7 +569,10 @@ def _run_nbgrader(job, nb, tmp, result, sid):
     os.remove(course / "gradebook.db")
     (course / "gradebook.db").write_bytes(job["template"])
     db_url = f"sqlite:///{course}/gradebook.db"
-    scores = record_grades(graded_nb, db_url, aid, nbid, sid, job.get("timestamp"))
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url, COURSE_ID) as gb:
+        scores = record_grades(graded_nb, gb, aid, nbid, sid, job.get("timestamp"))
     cells = grade_cells(graded_nb)
     result["cells"] = {gid: {"score": s, "max": m, "error": first_error(cells[gid]) if gid in cells else
                              "cell missing"} for gid, (s, m) in scores.items()}

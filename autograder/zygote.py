@@ -88,7 +88,9 @@ def _child(req, fds):
     os.chdir(req["cwd"])
     os.environ.clear()
     os.environ.update(req["env"])
-    sys.argv = ["ipykernel_launcher", *req["argv"]]
+    # ipykernel read JPY_PARENT_PID when the zygote imported it; without a parent it prints a connection banner
+    # for every kernel unless its log level is CRITICAL (a parent poller would watch the zygote, not the launcher).
+    sys.argv = ["ipykernel_launcher", *req["argv"], "--IPKernelApp.log_level=CRITICAL"]
     launcher = int(req["launcher"])
 
     import threading

@@ -8,7 +8,6 @@ loses exactly that function's points. The toy course is graded once by local wor
 ``LocalCluster``: same scores.
 """
 
-import io
 import re
 import subprocess
 import sys

@@ -179,7 +179,8 @@ def test_scoring_rules():
     ])
     for i, c in enumerate(nb.cells):  # distinct grade ids
         c.metadata["nbgrader"]["grade_id"] = f"test_{i}"
-    assert [determine_grade(c)[0] for c in nb.cells] == [0, 0.25, 0, 4]  # what plain nbgrader gives: 0.25 reads as partial credit
+    # Plain nbgrader: stderr zeroes the cell, a trailing 0.25 reads as partial credit, an unrun cell passes.
+    assert [determine_grade(c)[0] for c in nb.cells] == [0, 0.25, 0, 4]
     jobs.neutralise_stderr(nb)
     jobs.mark_unrun(nb)
     assert [determine_grade(c)[0] for c in nb.cells] == [4, 4, 0, 0]

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import nbformat
 
-from adversarial import toy
 
 WRONG_DOUBLE = "def double(x):\n    return 3 * x"
 WRONG_MSE = "def mse(y_pred, y):\n    return 0.0"
