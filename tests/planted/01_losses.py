@@ -27,7 +27,7 @@ PLANTED = [
             "pieces meet"),
     Planted("huber_backward sign everywhere", "huber_backward", "np.clip(y_pred - y, -delta, delta)",
             "delta * np.sign(y_pred - y)", "inside |r| ≤ δ"),
-    Planted("bce unclipped", "bce_forward", "    p = np.clip(p, eps, 1.0 - eps)\n", "", "overflow"),
+    Planted("bce unclipped", "bce_forward", "    p = np.clip(p, eps, 1.0 - eps)\n", "", "log of 0"),
     Planted("bce drops negative term", "bce_forward", "y * np.log(p) + (1.0 - y) * np.log(1.0 - p)", "y * np.log(p)",
             "drops the (1 − y)"),
     Planted("bce_backward logits gradient", "bce_backward", "(pc - y) / (pc * (1.0 - pc)) / p.size",
