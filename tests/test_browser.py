@@ -139,7 +139,8 @@ def _readme_pictures(nb, stem):
     for (name, k), fname in README_PICTURES.items():
         if name == stem:
             README_SHOTS.mkdir(parents=True, exist_ok=True)
-            img = Image.open(nb.shots / f"explorer-{k}-after.png").convert("RGB")
+            # The explorer as the lesson opens it (its author's chosen starting values).
+            img = Image.open(nb.shots / f"explorer-{k}-before.png").convert("RGB")
             # A 64-colour palette keeps the line plots crisp at a fraction of the size.
             img.quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(README_SHOTS / fname, optimize=True)
 
@@ -158,6 +159,8 @@ def test_solution_notebook_in_jupyterlab(relpath, server, page):
         errors = error_outputs(saved)
         assert not errors, f"{relpath}: error or warning output in JupyterLab:\n" + "\n".join(
             f"  cell {i}: {text}" for i, text in errors)
+        skipped = [i for i, n in enumerate(nb.executed()) if n is None]
+        assert not skipped, f"{relpath}: Run All Cells left code cells {skipped} (0-based, code cells only) unrun"
         results = _check_widgets(nb, saved, relpath)
         t["widgets"] = time.monotonic()
         assert not page.problems, f"{relpath}: JavaScript errors in the page: {page.problems}"

@@ -145,21 +145,24 @@ class NotebookUI:
             self.wait_idle(max(1, deadline - time.monotonic()))
             rounds += 1
 
+    def executed(self):
+        """The page's execution counts, one per code cell (None where a cell has not run)."""
+        return [int(m.group(1)) if (m := re.search(r"\[(\d+)\]", t)) else None for t in self.prompts()]
+
     def save(self, timeout=30):
-        """File > Save Notebook, then wait for the file on disk to carry the page's execution counts."""
+        """File > Save Notebook, then wait until the file on disk carries the page's execution counts."""
+        want = self.executed()
         self.menu("File", "Save Notebook")
-        want = len(self.prompts())
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
                 nb = nbformat.read(str(self.path), as_version=4)
-                cells = [c for c in nb.cells if c.cell_type == "code"]
-                if len(cells) == want and all(c.execution_count is not None for c in cells):
+                if [c.execution_count for c in nb.cells if c.cell_type == "code"] == want:
                     return nb
             except Exception:  # noqa: BLE001 (a half-written file: read again)
                 pass
             time.sleep(0.2)
-        raise AssertionError(f"{self.relpath}: saving did not write the executed notebook within {timeout} s")
+        raise AssertionError(f"{self.relpath}: File > Save Notebook did not write the page's cells within {timeout} s")
 
     # ---------------------------------------------------------------- what the page shows
     def cell_outputs(self):
@@ -191,17 +194,34 @@ class NotebookUI:
         return f"slider {label!r} dragged {'right' if dx > 0 else 'left'} by a quarter of its track"
 
     def scroll_to_top_of(self, box):
-        """Scroll the notebook so the explorer starts at the top of the page (a tall one then fits on screen)."""
-        box.evaluate("b => b.scrollIntoView({block: 'start'})")
-        self.page.wait_for_timeout(150)  # let the windowed notebook lay out the cells it just brought in
+        """Scroll the notebook so the explorer starts at the top of the page (a tall one then fits on screen).
+
+        The windowed notebook lays out the cells below only once they come into view, so one scroll can stop short:
+        repeat until the explorer's top is at the top of the scrolling area or its bottom is on screen."""
+        place = """b => {
+                let s = b.parentElement;
+                while (s && !(s.scrollHeight > s.clientHeight && /auto|scroll/.test(getComputedStyle(s).overflowY)))
+                    s = s.parentElement;
+                const r = b.getBoundingClientRect(), c = (s || document.documentElement).getBoundingClientRect();
+                return Math.abs(r.top - c.top) < 3 || (r.top >= c.top && r.bottom <= c.bottom);
+            }"""
+        for _ in range(20):
+            box.evaluate("b => b.scrollIntoView({block: 'start'})")
+            self.page.wait_for_timeout(150)
+            if box.evaluate(place):
+                return
+        raise AssertionError(f"{self.relpath}: could not scroll an explorer into view")
 
     def widget_clip(self, box):
         """The page rectangle holding the explorer's title, controls and picture (not the empty width beside it)."""
-        rects = box.evaluate("""b => Array.from(b.querySelectorAll(
+        outer, rects = box.evaluate("""b => { const br = b.getBoundingClientRect(); return [[br.left, br.top],
+            Array.from(b.querySelectorAll(
                 ':scope > .widget-html .widget-html-content, :scope > .widget-hbox > .jupyter-widgets, .widget-output img'))
             .map(e => e.getBoundingClientRect()).filter(r => r.width > 0)
-            .map(r => [r.left, r.top, r.right, r.bottom])""")
-        left, top = min(r[0] for r in rects) - 8, min(r[1] for r in rects) - 8
+            .map(r => [r.left, r.top, r.right, r.bottom])]; }""")
+        # Not at the top edge of the explorer's box: there the toolbar's shadow falls on it.
+        left = min(r[0] for r in rects) - 8
+        top = max(min(r[1] for r in rects) - 6, outer[1] + 3)
         right, bottom = max(r[2] for r in rects) + 8, max(r[3] for r in rects) + 8
         return {"x": max(left, 0), "y": max(top, 0), "width": right - max(left, 0), "height": bottom - max(top, 0)}
 
