@@ -100,9 +100,33 @@ def source_info(root, aid):
         from autograder.scan import course_calls
 
         allowed = course_calls([(i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code"], graded)
-        info[path.stem] = {"graded": graded, "tests": tests, "points": points, "allowed": allowed}
+        info[path.stem] = {"graded": graded, "tests": tests, "points": points, "allowed": allowed,
+                           "restore": _imports(nb)}
     return {"notebooks": info, "digest": _digest([p for p in folder.rglob("*") if p.is_file()
                                                   and ".ipynb_checkpoints" not in str(p)])}
+
+
+def _imports(nb):
+    """The top-level imports of the notebook's own (neither solution nor test) cells, as code: the grader runs
+    them again before each test cell, so a student who rebinds ``check`` or ``np`` cannot change what tests use."""
+    import ast
+
+    lines = []
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type != "code" or meta.get("solution") or meta.get("grade"):
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and not (isinstance(node, ast.ImportFrom)
+                                                                       and node.module == "__future__"):
+                line = ast.unparse(node)
+                if line not in lines:
+                    lines.append(line)
+    return "\n".join(lines)
 
 
 def build_template(root, aid):
@@ -317,6 +341,7 @@ def grade(opts):
             meta = info["notebooks"][nbid]
             pending.append(({"student": sub.student, "assignment": sub.assignment, "notebook": nbid, "data": data,
                              "graded": meta["graded"], "tests": meta["tests"], "allowed": meta["allowed"],
+                             "restore": meta["restore"],
                              "max_score": sum(meta["points"].values()), "timeout": timeout,
                              "memory_mb": opts.memory_mb, "timestamp": sub.timestamp, "protected": protected,
                              "messages": list(sub.messages), "sha256": jobs.sha256(data)}, key, fingerprint))

@@ -202,7 +202,7 @@ def cases(root):
         "replaces the checker itself", score=0, autograde=None, held=True, status="graded",
         says="assigns course.testing.check")
     add("rebind_check", {nbname: _with(root, _set("mse", "check = lambda *a, **k: None\n" + WRONG_MSE))},
-        "replaces the notebook's imported check by a no-op", score=0, autograde=7, held=True, status="graded",
+        "replaces the notebook's imported check by a no-op", score=0, autograde=3, held=True, status="graded",
         says="rebinds check")
     add("shell_escape", {nbname: _with(root, _insert_after("mse", "!cat ../../../gradebook.db > stolen.db\n"
                                                                   "import subprocess\n"
