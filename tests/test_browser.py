@@ -58,7 +58,16 @@ TIMINGS = {}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def chromium():
+    """Debian's Chromium, or a failure (not a skip) that says how to install it: CI installs it, so must you."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium. Run `make system-deps` "
+                    "(apt-get install chromium chromium-driver); never `playwright install`.", pytrace=False)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def server(chromium, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser-course")
     root = scratch_course(tmp / "course", src=COURSE)
     with JupyterServer(root, tmp / "home", token=secrets.token_hex(16)) as srv:
@@ -66,16 +75,13 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium. Run `make system-deps` "
-                    "(apt-get install chromium chromium-driver); never `playwright install`.", pytrace=False)
+def browser(chromium, tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as p:
         # A persistent context on a fresh, empty profile folder: nothing from another run is reused.
-        context = p.chromium.launch_persistent_context(str(profile), executable_path=str(CHROMIUM),
+        context = p.chromium.launch_persistent_context(str(profile), executable_path=str(chromium),
                                                        args=CHROMIUM_ARGS, headless=True, viewport=VIEWPORT)
         yield context
         context.close()
@@ -100,6 +106,11 @@ def page(browser):
     problems = []
     page.on("pageerror", lambda exc: problems.append(f"uncaught: {exc}\n{exc.stack}"))
     page.problems = problems
+    # Console errors are kept for diagnosis (tests/screenshots/.../console.txt) but do not fail the test: JupyterLab
+    # logs some of its own (a missing language server, say). A widget that fails shows in the page, checked there.
+    page.console_log = []
+    page.on("console", lambda m: page.console_log.append(f"{m.type}: {m.text}") if m.type in ("error", "warning")
+            else None)
     yield page
     page.close()
 
@@ -170,6 +181,7 @@ def test_solution_notebook_in_jupyterlab(relpath, server, page):
         raise
     finally:
         nb.shutdown_kernel()
+        (nb.shots / "console.txt").write_text("\n".join(page.console_log))
     _readme_pictures(nb, stem)
     TIMINGS[f"lab/{stem}"] = {"open": round(t["opened"] - t["start"], 1), "run_all": round(t["ran"] - t["opened"], 1),
                               "widgets": round(t["widgets"] - t["ran"], 1),
@@ -218,6 +230,7 @@ def test_untouched_exercise_in_notebook7_validates_with_failing_tests(server, pa
         raise
     finally:
         nb.shutdown_kernel()
+        (nb.shots / "console.txt").write_text("\n".join(page.console_log))
     TIMINGS[f"notebook7/{stem}"] = {"run_rounds": rounds, "widgets_done": round(t_widgets - t0, 1),
                                     "total": round(time.monotonic() - t0, 1), "failing_tests": len(failed),
                                     "explorers": [f"{r.title} | {r.moved}" for r in results]}
