@@ -1,4 +1,4 @@
-"""Drive one notebook in JupyterLab 4 or Notebook 7 the way a student does: menus, clicks and keys.
+"""Drive one notebook in JupyterLab 4 or Notebook 7 the way a student does: menus, clicks and mouse drags.
 
 Both front ends are built from JupyterLab's components, so the same selectors serve both (`.jp-CodeCell`,
 `.jp-InputPrompt`, `.jp-Notebook-ExecutionIndicator`, the `Run` menu). Results are read back from the page (what the
@@ -112,7 +112,7 @@ class NotebookUI:
             }"""), timeout=timeout * 1000, polling=200)
 
     def run_all(self, timeout):
-        """Run > Run All Cells, then wait for every code cell to have an execution count."""
+        """Run > Run All Cells, then wait until nothing is queued or running (the caller checks every cell ran)."""
         n = len(self.prompts())
         self.menu("Run", "Run All Cells")
         # The kernel may not report busy at once; wait until the first code cell has at least started.
@@ -179,7 +179,8 @@ class NotebookUI:
         """Drag the handle a quarter of the track towards the side with more room, as a student does with the
         mouse; with ``continuous_update=False`` the value is sent to the kernel on release.
 
-        (Keyboard input is no substitute: in Notebook 7 a focused handle ignores ArrowRight, see the report.)"""
+        (The keyboard is no substitute: in Notebook 7.6.5 a focused handle never sees ArrowRight, because a
+        document-level capture handler of the front end prevents the keydown and stops it; JupyterLab passes it on.)"""
         handle = slider.locator(".noUi-handle").first
         handle.scroll_into_view_if_needed()
         label = slider.locator(".widget-label").first.text_content()
