@@ -7,10 +7,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Jupyter refuses to start as root (containers, CI) unless told it is on purpose.
+AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # nbgrader shells out to `alembic` and `jupyter`: the venv's tools must come first on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup setup-dev lab test test-fast release benchmark system-deps clean
+.PHONY: setup setup-dev lab test test-fast readme-shots release benchmark system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +32,7 @@ setup: $(VENV)/.runtime
 setup-dev: $(VENV)/.dev
 
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" exercises/01_losses/01_losses.ipynb
+	$(BIN)/jupyter lab $(AS_ROOT) --ServerApp.root_dir="$(CURDIR)" exercises/01_losses/01_losses.ipynb
 
 # Debian's Chromium drives the browser tests (never `playwright install`).
 system-deps:
@@ -46,6 +48,10 @@ test: setup-dev system-deps
 # Everything but the browser and whole-pipeline tests: seconds, for the edit-test loop.
 test-fast: setup-dev
 	$(BIN)/python -m pytest -n 2 -m "not browser and not slow" tests
+
+# Re-take the README's widget pictures in JupyterLab.
+readme-shots: setup-dev system-deps
+	BACKPROP_README_SHOTS=1 $(BIN)/python -m pytest -m browser tests/test_browser.py
 
 # Regenerate exercises/ from solutions/ (instructors run this after editing a solution notebook).
 release: setup
