@@ -64,6 +64,10 @@ def ensure_path():
     learn a constant: the schema version it ships. That costs a Python start-up (seconds on a busy machine) and
     needs the environment's bin/ on PATH. The same answer is read here once with alembic's own API.
     """
+    import warnings
+
+    # nbgrader's gradebook API makes SQLAlchemy warn on every new submission; it is harmless and known upstream.
+    warnings.filterwarnings("ignore", message=r"Object of type <\w+> not in session")
     bindir = str(Path(sys.executable).parent)
     if bindir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
