@@ -13,18 +13,7 @@ from course.testing import CheckFailure
 from course.viz import gradients as V
 from course.widgets import gradients as W
 from harness import Planted, plant, read, run
-
-
-def fd_grad(f, x, h=1e-6):
-    """Central differences written out with plain loops on copies (independent of course.gradcheck)."""
-    x = np.array(x, dtype=float)
-    g = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        xp, xm = x.copy(), x.copy()
-        xp[idx] += h
-        xm[idx] -= h
-        g[idx] = (f(xp) - f(xm)) / (2 * h)
-    return g
+from numeric import fd_grad
 
 
 rng = np.random.default_rng(0)
