@@ -63,14 +63,37 @@ def adam_update(w, dw, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
     ``m = β₁m + (1−β₁)dw``, ``v = β₂v + (1−β₂)dw²``, ``m̂ = m/(1−β₁ᵗ)``, ``v̂ = v/(1−β₂ᵗ)``,
     ``w − lr·m̂/(√v̂ + eps)``. State: ``step``, ``exp_avg`` (m), ``exp_avg_sq`` (v).
     """
+    w_new = np.array(w, dtype=np.result_type(w, dw), copy=True)
+    for key in ("exp_avg", "exp_avg_sq"):  # fresh buffers: the caller's previous state arrays stay as they were
+        if key in state:
+            state[key] = np.array(state[key], copy=True)
+    return _adam_(w_new, dw, state, lr, betas, eps, np.empty_like(w_new)), state
+
+
+def _adam_(w, dw, state, lr, betas, eps, scratch):
+    """The Adam step *in place* on ``w`` and on ``state``'s buffers, with no temporary arrays.
+
+    The arithmetic is torch's: ``w −= lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + eps)``, which is ``w − lr·m̂/(√v̂ + eps)``.
+    ``scratch`` is a work array shaped like ``w``. :func:`adam_update` calls it on copies; the classes on the
+    parameters themselves, so a training step allocates nothing here.
+    """
     beta1, beta2 = betas
-    t = state.get("step", 0) + 1
-    state["step"] = t
-    state["exp_avg"] = beta1 * state.get("exp_avg", np.zeros_like(dw)) + (1.0 - beta1) * dw
-    state["exp_avg_sq"] = beta2 * state.get("exp_avg_sq", np.zeros_like(dw)) + (1.0 - beta2) * dw * dw
-    m_hat = state["exp_avg"] / (1.0 - beta1**t)
-    v_hat = state["exp_avg_sq"] / (1.0 - beta2**t)
-    return w - lr * m_hat / (np.sqrt(v_hat) + eps), state
+    t = state["step"] = state.get("step", 0) + 1
+    m = state.setdefault("exp_avg", np.zeros_like(w))
+    v = state.setdefault("exp_avg_sq", np.zeros_like(w))
+    m *= beta1
+    m += np.multiply(dw, 1.0 - beta1, out=scratch)      # m = β₁m + (1−β₁)g
+    v *= beta2
+    np.multiply(dw, dw, out=scratch)
+    scratch *= 1.0 - beta2
+    v += scratch                                         # v = β₂v + (1−β₂)g²
+    np.sqrt(v, out=scratch)
+    scratch /= math.sqrt(1.0 - beta2**t)
+    scratch += eps                                       # √v̂ + eps
+    np.divide(m, scratch, out=scratch)
+    scratch *= lr / (1.0 - beta1**t)
+    w -= scratch
+    return w
 
 
 def adamw_update(w, dw, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
@@ -227,6 +250,17 @@ class Adam(Optimizer):
     def _update(self, data, grad, state):
         return adam_update(data, _l2(grad, data, self.weight_decay), state, self.lr, self.betas, self.eps)[0]
 
+    def step(self):
+        """In place: the arithmetic of :func:`adam_update` without a new array per operation (same results)."""
+        for p in self.params:
+            if p.grad is None:
+                continue
+            scratch, decayed = _work_buffers(self, p)
+            grad = p.grad
+            if self.weight_decay:  # torch's coupled L2, computed into a buffer so p.grad stays untouched
+                grad = np.add(p.grad, np.multiply(p.data, self.weight_decay, out=decayed), out=decayed)
+            _adam_(p.data, grad, self.state.setdefault(p, {}), self.lr, self.betas, self.eps, scratch)
+
 
 class AdamW(Optimizer):
     """``torch.optim.AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2)`` (decoupled decay)."""
@@ -236,3 +270,20 @@ class AdamW(Optimizer):
 
     def _update(self, data, grad, state):
         return adamw_update(data, grad, state, self.lr, self.betas, self.eps, self.weight_decay)[0]
+
+    def step(self):
+        """In place: the decoupled decay ``w *= 1 − lr·wd``, then the in-place Adam step with the raw gradient."""
+        for p in self.params:
+            if p.grad is None:
+                continue
+            p.data *= 1.0 - self.lr * self.weight_decay
+            _adam_(p.data, p.grad, self.state.setdefault(p, {}), self.lr, self.betas, self.eps,
+                   _work_buffers(self, p)[0])
+
+
+def _work_buffers(optimizer, p):
+    """Two scratch arrays per parameter, kept between steps (reallocated only if the parameter changes shape)."""
+    buffers = optimizer.__dict__.setdefault("_work", {})
+    if p not in buffers or buffers[p][0].shape != p.data.shape or buffers[p][0].dtype != p.data.dtype:
+        buffers[p] = (np.empty_like(p.data), np.empty_like(p.data))
+    return buffers[p]

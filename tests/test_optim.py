@@ -376,3 +376,28 @@ def test_minibatch_variant_drawing_with_choice_passes():
     from course.mistakes.optim import check_minibatches
 
     check_minibatches(ns["iterate_minibatches"], np.arange(40.0).reshape(20, 2), np.arange(20), 6)
+
+
+@pytest.mark.parametrize("cls,kw,pure", [
+    (O.Adam, {"weight_decay": 0.0}, lambda w, g, s, o: O.adam_update(w, g, s, o.lr, o.betas, o.eps)),
+    (O.Adam, {"weight_decay": 0.1}, lambda w, g, s, o: O.adam_update(w, g + 0.1 * w, s, o.lr, o.betas, o.eps)),
+    (O.AdamW, {"weight_decay": 0.1}, lambda w, g, s, o: O.adamw_update(w, g, s, o.lr, o.betas, o.eps, 0.1)),
+])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_in_place_adam_classes_follow_the_pure_update_step_by_step(cls, kw, pure, dtype):
+    gen = np.random.default_rng(3)
+    p = O.Parameter(gen.normal(size=(4, 3)).astype(dtype))
+    opt = cls([p], lr=0.05, **kw)
+    w, state = p.data.copy(), {}
+    for _ in range(5):
+        g = gen.normal(size=(4, 3)).astype(dtype)
+        p.grad = g.copy()
+        opt.step()
+        previous = {k: np.copy(v) for k, v in state.items() if isinstance(v, np.ndarray)}
+        kept = {k: v for k, v in state.items() if isinstance(v, np.ndarray)}
+        w, state = pure(w, g, state, opt)
+        for k, arr in kept.items():  # the pure function never writes into the caller's old state arrays
+            np.testing.assert_array_equal(arr, previous[k])
+        np.testing.assert_allclose(p.data, w, rtol=2e-6 if dtype == np.float32 else 1e-13)
+        np.testing.assert_array_equal(p.grad, g)
+    assert p.data.dtype == dtype and opt.state[p]["step"] == 5
