@@ -15,7 +15,8 @@ import math
 import numpy as np
 
 from course import init as _ref
-from course.testing import CheckFailure, Mistake, _student_line, call_quietly, fmt
+from course.diagnosis import student_line
+from course.testing import CheckFailure, Mistake, call_quietly, fmt
 
 __all__ = ["MISTAKES", "check_random", "check_uses_rng", "check_raises", "check_float64", "check_orthogonal",
            "check_orthogonal_signs", "reference_helpers", "HELPERS"]
@@ -78,7 +79,7 @@ def _call(fn, args, kwargs, where):
     if exc is not None:
         if isinstance(exc, NotImplementedError):
             raise CheckFailure(f"{fn.__name__} is not implemented yet: it still raises NotImplementedError.") from None
-        raise CheckFailure(f"{where} raised {type(exc).__name__}: {exc}{_student_line(exc)}") from None
+        raise CheckFailure(f"{where} raised {type(exc).__name__}: {exc}{student_line(exc)}") from None
     return result
 
 
