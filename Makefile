@@ -12,7 +12,7 @@ AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # nbgrader shells out to `alembic` and `jupyter`: the venv's tools must come first on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup setup-dev lab test test-fast readme-shots release benchmark system-deps clean
+.PHONY: setup setup-dev lab test test-fast readme-shots lessons release benchmark system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,8 +53,12 @@ test-fast: setup-dev
 readme-shots: setup-dev system-deps
 	BACKPROP_README_SHOTS=1 $(BIN)/python -m pytest -m browser tests/test_browser.py
 
-# Regenerate exercises/ from solutions/ (instructors run this after editing a solution notebook).
-release: setup
+# Build each solutions/<aid>/<aid>.ipynb from its lesson script solutions/<aid>/<aid>.py (after editing the script).
+lessons: setup-dev
+	$(BIN)/python -m autograder lessons
+
+# Regenerate exercises/ from solutions/ with nbgrader; refuses while a lesson script and its notebook disagree.
+release: setup-dev
 	$(BIN)/python -m autograder release
 
 benchmark: setup-dev

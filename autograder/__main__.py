@@ -1,5 +1,7 @@
 """Instructor commands.
 
+  python -m autograder lessons [AID ...]      build each solutions/<aid>/<aid>.ipynb from its lesson script
+                                              (--from-notebook: the other way; --check: report pairs out of sync)
   python -m autograder release [AID ...]      regenerate exercises/ from solutions/
   python -m autograder grade SUBMISSIONS      grade a cohort (a folder or an LMS zip); --help for the options
 """
@@ -12,6 +14,10 @@ def main(argv=None):
     if not argv or argv[0] in {"-h", "--help"}:
         print(__doc__)
         return 0
+    if argv[0] == "lessons":
+        from autograder.lessons import main as lessons_main
+
+        return lessons_main(argv[1:])
     if argv[0] == "release":
         from autograder.release import REPO, generate
 

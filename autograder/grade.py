@@ -150,8 +150,9 @@ def generate(root, aid):
     from traitlets.config import Config
 
     with tempfile.TemporaryDirectory(prefix="backprop-template-") as tmp:
+        # The lesson script (<aid>.py) holds the solutions and hidden tests: it never enters a template.
         shutil.copytree(Path(root) / "solutions" / aid, Path(tmp) / "solutions" / aid,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", f"{aid}.py"))
         c = Config()
         c.CourseDirectory.root = tmp
         c.CourseDirectory.course_id = jobs.COURSE_ID

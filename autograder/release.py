@@ -35,8 +35,15 @@ def generate(dest_root=None, ids=None):
     The gradebook nbgrader needs for this is created in a throwaway folder, so a release never touches the
     instructor's grades.
     """
+    from autograder.lessons import differences
+
     dest_root = Path(dest_root or REPO)
     ids = ids or assignments()
+    stale = [problem for aid in ids for problem in differences(aid)]
+    if stale:
+        raise RuntimeError("a lesson script and its notebook disagree, so the release would not be what the script "
+                           "says:\n  " + "\n  ".join(stale) + "\nRun `make lessons` (script → notebook) or "
+                           "`python -m autograder lessons --from-notebook` (after editing the notebook), then release.")
     with tempfile.TemporaryDirectory(prefix="backprop-release-") as tmp:
         shutil.copy(REPO / CONFIG, tmp)
         shutil.copytree(REPO / "solutions", Path(tmp) / "solutions",

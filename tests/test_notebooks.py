@@ -33,7 +33,7 @@ def test_notebook_is_stored_without_outputs_and_with_stable_ids(path):
     ids = [c.get("id") for c in nb.cells]
     assert all(ids) and len(set(ids)) == len(ids), "every cell needs a unique id"
     dirty = [c.id for c in nb.cells if c.cell_type == "code" and (c.outputs or c.execution_count)]
-    assert not dirty, f"cells stored with outputs: {dirty} (run autograder.authoring.normalize)"
+    assert not dirty, f"cells stored with outputs: {dirty} (run `make lessons`)"
     assert nb.metadata.kernelspec.name == "python3"
 
 

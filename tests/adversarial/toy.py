@@ -2,12 +2,15 @@
 
 ``toy_a`` grades ``double`` (3 points) and ``mse`` (4 points); ``toy_b`` grades ``square`` (3) and ``mean_abs`` (4).
 Hidden tests carry the marker ``HIDDEN-TEST-MARKER`` so a test can prove they never reach a student's feedback.
+Each assignment is written the way the real lessons are, as a jupytext lesson script that
+``autograder.lessons.build`` turns into the notebook nbgrader reads.
 """
 
+import json
 import shutil
 from pathlib import Path
 
-from autograder.authoring import Notebook
+from autograder import lessons
 
 REPO = Path(__file__).resolve().parents[2]
 HIDDEN = "HIDDEN-TEST-MARKER"
@@ -36,18 +39,31 @@ TOY = {
 }
 
 
+def _header(grade_id, points=None):
+    meta = {"grade": points is not None, "grade_id": grade_id, "locked": points is not None}
+    if points is not None:
+        meta["points"] = points
+    meta.update(schema_version=3, solution=points is None)
+    return "# %% nbgrader=" + json.dumps(dict(sorted(meta.items())))
+
+
+def script(aid):
+    """The lesson script of a toy assignment."""
+    parts = [f"# %% [markdown]\n# # {aid}\n#\n# A toy assignment.",
+             "# %%\nimport numpy as np\n\nfrom course.testing import check"]
+    for name, points, solution, tests in TOY[aid]:
+        parts += [f"{_header(name)}\n{solution}", f"{_header('test_' + name, points)}\n{tests}"]
+    parts.append("# %% [markdown]\n# Done.")
+    return "\n\n".join(parts) + "\n"
+
+
 def build(root):
     """Write the toy course's solutions/ and nbgrader_config.py under ``root``; return ``root``."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
-    for aid, functions in TOY.items():
-        nb = Notebook()
-        nb.md(f"# {aid}\n\nA toy assignment.")
-        nb.code("import numpy as np\nfrom course.testing import check", cell_id="setup")
-        for name, points, solution, tests in functions:
-            nb.solution(solution, grade_id=name)
-            nb.tests(tests, grade_id=f"test_{name}", points=points)
-        nb.md("Done.")
-        nb.save(root / "solutions" / aid / f"{aid}.ipynb")
+    for aid in TOY:
+        lessons.script_path(aid, root).parent.mkdir(parents=True, exist_ok=True)
+        lessons.script_path(aid, root).write_text(script(aid), encoding="utf-8")
+        lessons.build(aid, root)
     return root

@@ -1,0 +1,744 @@
+# %% [markdown]
+# # 01 · Losses: measuring error
+#
+# A network learns by making a number smaller. That number is the **loss**: one float that says how wrong the
+# predictions are on a batch. Everything else in this course (gradients, backpropagation, optimizers) exists to push
+# it down, so the choice of loss decides *what* the network learns.
+#
+# **By the end of this notebook you will be able to**
+# - write the common losses for regression (MSE, MAE, Huber) and classification (binary and multi-class cross-entropy,
+#   hinge) as NumPy functions that return the **mean** over the batch, as PyTorch does by default;
+# - derive and code the gradient of each loss with respect to the predictions, and check it numerically;
+# - compute softmax and cross-entropy without overflow, even for logits of ±1000;
+# - explain which loss suits which task, and why one outlier can move an MSE fit but barely an MAE fit;
+# - add an L2 penalty to a loss, as in regularized logistic regression.
+#
+# **How this notebook works.** Each graded function sits in a cell with `# YOUR CODE HERE`. The cell right after it
+# tests your function and tells you what looks wrong (a flipped sign, a missing 1/N, a wrong axis …). Run a test cell
+# as often as you like; when every test cell prints ✓, use *Validate* and submit.
+
+# %%
+import numpy as np
+
+from course.testing import check, check_gradient
+from course.mistakes.losses import MISTAKES
+from course.widgets import losses as explore
+
+
+# %% [markdown]
+# ## 1 · Conventions
+#
+# - Predictions and targets are NumPy arrays, **batch first**: `y_pred` of shape `(N,)` or `(N, D)`.
+# - A loss returns **one Python float**: the mean over the batch. For element-wise losses (MSE, MAE, Huber, binary
+#   cross-entropy) the mean runs over every element, like `torch.nn.functional.mse_loss(reduction="mean")`.
+# - Each `*_backward(y_pred, y)` returns $\partial L / \partial \hat y$, the gradient of **exactly that float** with
+#   respect to its first argument, in the same shape as `y_pred`. Because the loss is a mean, every gradient carries a
+#   factor $1/N$.
+# - Functions never change their inputs, and accept float32 as well as float64 arrays.
+
+# %% [markdown]
+# ## 2 · Regression losses
+#
+# ### Mean squared error
+# With residuals $r_i = \hat y_i - y_i$,
+# $$L_{\text{MSE}} = \frac1N \sum_{i=1}^N r_i^2, \qquad \frac{\partial L}{\partial \hat y_i} = \frac{2 r_i}{N}.$$
+#
+# **By hand.** $\hat y = (1, 2, 4)$ and $y = (1, 0, 1)$ give residuals $(0, 2, 3)$, squares $(0, 4, 9)$, so
+# $L = 13/3 \approx 4.333$ and the gradient is $\tfrac{2}{3}(0, 2, 3) = (0, 1.333, 2)$. Squaring makes large residuals
+# count much more than small ones: the point that is off by 3 contributes 9 of the 13.
+
+# %% nbgrader={"grade": false, "grade_id": "mse_forward", "locked": false, "schema_version": 3, "solution": true}
+def mse_forward(y_pred, y):
+    """Mean squared error.
+
+    Parameters
+    ----------
+    y_pred, y : arrays of the same shape, (N,) or (N, D)
+
+    Returns
+    -------
+    float : mean of (y_pred - y)**2 over all elements
+    """
+    ### BEGIN SOLUTION
+    return float(np.mean((y_pred - y) ** 2))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_mse_forward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+# Hand-worked example from the text: residuals (0, 2, 3) → squares (0, 4, 9) → mean 13/3
+check(mse_forward, np.array([1.0, 2.0, 4.0]), np.array([1.0, 0.0, 1.0]), expected=13 / 3, mistakes=MISTAKES["mse_forward"])
+# The same numbers as a (3, 1) column, and a (2, 2) batch: the mean runs over every element
+check(mse_forward, np.array([[1.0], [2.0], [4.0]]), np.array([[1.0], [0.0], [1.0]]), expected=13 / 3, mistakes=MISTAKES["mse_forward"])
+check(mse_forward, np.array([[1.0, 2.0], [3.0, 4.0]]), np.zeros((2, 2)), expected=7.5, mistakes=MISTAKES["mse_forward"])
+### BEGIN HIDDEN TESTS
+from course import losses as _ref
+_rng = np.random.default_rng(101)
+for _shape in [(1,), (8,), (6, 3), (1, 1)]:
+    _a, _b = _rng.normal(size=_shape) * 3, _rng.normal(size=_shape)
+    check(mse_forward, _a, _b, expected=_ref.mse_forward(_a, _b), mistakes=MISTAKES["mse_forward"], label=f"shape {_shape}")
+_a32, _b32 = _a.astype(np.float32), _b.astype(np.float32)
+check(mse_forward, _a32, _b32, expected=_ref.mse_forward(_a32, _b32), label="float32 inputs")
+### END HIDDEN TESTS
+print("mse_forward: all visible tests pass ✓")
+
+
+# %% nbgrader={"grade": false, "grade_id": "mse_backward", "locked": false, "schema_version": 3, "solution": true}
+def mse_backward(y_pred, y):
+    """Gradient of mse_forward with respect to y_pred.
+
+    Returns
+    -------
+    array shaped like y_pred : 2 (y_pred - y) / (number of elements)
+    """
+    ### BEGIN SOLUTION
+    return 2.0 * (y_pred - y) / y_pred.size
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_mse_backward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+from course import losses as _ref
+# Hand-worked: 2/3 · (0, 2, 3)
+check(mse_backward, np.array([1.0, 2.0, 4.0]), np.array([1.0, 0.0, 1.0]), expected=np.array([0.0, 4 / 3, 2.0]), mistakes=MISTAKES["mse_backward"])
+# Numerical gradient check on a (4, 3) batch: the mean divides by all 12 elements
+_yp, _y = np.random.default_rng(0).normal(size=(2, 4, 3))
+check_gradient(mse_backward, _yp, _y, loss=_ref.mse_forward, mistakes=MISTAKES["mse_backward"])
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(102)
+for _shape in [(1,), (9,), (5, 2)]:
+    _a, _b = _rng.normal(size=(2, *_shape))
+    check_gradient(mse_backward, _a, _b, loss=_ref.mse_forward, mistakes=MISTAKES["mse_backward"], label=f"shape {_shape}")
+check(mse_backward, _a.astype(np.float32), _b.astype(np.float32), expected=_ref.mse_backward(_a.astype(np.float32), _b.astype(np.float32)), label="float32 inputs")
+### END HIDDEN TESTS
+print("mse_backward: all visible tests pass ✓")
+
+
+# %% [markdown]
+# ### Mean absolute error
+# $$L_{\text{MAE}} = \frac1N \sum_i |r_i|, \qquad \frac{\partial L}{\partial \hat y_i} = \frac{\operatorname{sign}(r_i)}{N}.$$
+#
+# $|r|$ has no derivative at $r = 0$. Any slope between −1 and +1 is a valid *subgradient* there; the course (like
+# `np.sign` and PyTorch) uses **0**: when a prediction is exactly right it should not be pushed either way.
+#
+# Every point pulls with the same strength $1/N$, however far off it is. That is why MAE shrugs off outliers, and also
+# why plain gradient descent on it never slows down near the minimum.
+#
+# **By hand.** For the same numbers, $L = (0 + 2 + 3)/3 = 5/3$ and the gradient is $(0, 1, 1)/3$: the first point is a
+# tie and gets 0.
+
+# %% nbgrader={"grade": false, "grade_id": "mae_forward", "locked": false, "schema_version": 3, "solution": true}
+def mae_forward(y_pred, y):
+    """Mean absolute error: the mean of |y_pred - y| over all elements, as a float."""
+    ### BEGIN SOLUTION
+    return float(np.mean(np.abs(y_pred - y)))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_mae_forward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+check(mae_forward, np.array([1.0, 2.0, 4.0]), np.array([1.0, 0.0, 1.0]), expected=5 / 3)
+check(mae_forward, np.array([[-1.0, 2.0], [3.0, -4.0]]), np.zeros((2, 2)), expected=2.5)
+### BEGIN HIDDEN TESTS
+from course import losses as _ref
+_rng = np.random.default_rng(103)
+for _shape in [(1,), (8,), (6, 3), (1, 1)]:
+    _a, _b = _rng.normal(size=_shape) * 3, _rng.normal(size=_shape)
+    check(mae_forward, _a, _b, expected=_ref.mae_forward(_a, _b), label=f"shape {_shape}")
+_a32, _b32 = _a.astype(np.float32), _b.astype(np.float32)
+check(mae_forward, _a32, _b32, expected=_ref.mae_forward(_a32, _b32), label="float32 inputs")
+### END HIDDEN TESTS
+print("mae_forward: all visible tests pass ✓")
+
+
+# %% nbgrader={"grade": false, "grade_id": "mae_backward", "locked": false, "schema_version": 3, "solution": true}
+def mae_backward(y_pred, y):
+    """Subgradient of mae_forward: sign(y_pred - y) / (number of elements), with 0 where y_pred == y."""
+    ### BEGIN SOLUTION
+    return np.sign(y_pred - y) / y_pred.size
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_mae_backward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
+from course import losses as _ref
+# The first point is a tie (1 == 1): its subgradient is 0
+check(mae_backward, np.array([1.0, 2.0, 4.0]), np.array([1.0, 0.0, 1.0]), expected=np.array([0.0, 1.0, 1.0]) / 3, mistakes=MISTAKES["mae_backward"])
+check(mae_backward, np.array([0.0, -2.0]), np.array([1.0, -2.0]), expected=np.array([-0.5, 0.0]), mistakes=MISTAKES["mae_backward"])
+# Away from ties the numerical gradient agrees
+_yp, _y = np.random.default_rng(1).normal(size=(2, 6))
+check_gradient(mae_backward, _yp, _y, loss=_ref.mae_forward, mistakes=MISTAKES["mae_backward"])
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(104)
+_a = _rng.normal(size=(5, 4)); _b = _a.copy(); _b[::2] += _rng.normal(size=(3, 4))
+check(mae_backward, _a, _b, expected=_ref.mae_backward(_a, _b), mistakes=MISTAKES["mae_backward"], label="rows of ties")
+check(mae_backward, _a[:1], _b[:1] + 1.0, expected=_ref.mae_backward(_a[:1], _b[:1] + 1.0), label="N=1")
+check(mae_backward, _a.astype(np.float32), _b.astype(np.float32), expected=_ref.mae_backward(_a.astype(np.float32), _b.astype(np.float32)), mistakes=MISTAKES["mae_backward"], label="float32 inputs")
+### END HIDDEN TESTS
+print("mae_backward: all visible tests pass ✓")
+
+
+# %% [markdown]
+# ### Huber loss: quadratic near zero, linear far away
+# $$\ell_\delta(r) = \begin{cases} \tfrac12 r^2 & |r| \le \delta \\ \delta\,(|r| - \tfrac12 \delta) & |r| > \delta \end{cases}
+# \qquad L = \frac1N \sum_i \ell_\delta(r_i), \qquad
+# \frac{\partial L}{\partial \hat y_i} = \frac{\operatorname{clip}(r_i, -\delta, \delta)}{N}.$$
+#
+# The $-\tfrac12\delta$ makes the two pieces meet at $|r| = \delta$ with the same value *and* the same slope. Huber
+# behaves like MSE for small errors (smooth, gradient shrinking to 0) and like MAE for large ones (a capped pull). This
+# is PyTorch's `huber_loss`; PyTorch's `smooth_l1_loss` divides the quadratic part by $\delta$ instead, so do not mix
+# them up.
+#
+# **By hand** ($\delta = 1$). Residuals $(0.5, 2, -3)$ give $(0.125,\ 1.5,\ 2.5)$, mean $1.375$; gradient
+# $(0.5, 1, -1)/3$.
+
+# %% nbgrader={"grade": false, "grade_id": "huber_forward", "locked": false, "schema_version": 3, "solution": true}
+def huber_forward(y_pred, y, delta=1.0):
+    """Huber loss (torch.nn.functional.huber_loss), mean over all elements, as a float.
+
+    0.5 r**2 where |r| <= delta, delta * (|r| - 0.5 delta) elsewhere, with r = y_pred - y.
+    """
+    ### BEGIN SOLUTION
+    r = np.abs(y_pred - y)
+    return float(np.mean(np.where(r <= delta, 0.5 * r**2, delta * (r - 0.5 * delta))))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_huber_forward", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+check(huber_forward, np.array([0.5, 2.0, -3.0]), np.zeros(3), expected=1.375, mistakes=MISTAKES["huber_forward"])
+# With delta = 2 the residual 2 is still inside the quadratic zone: (0.125 + 2 + 2·(3 − 1)) / 3
+check(huber_forward, np.array([0.5, 2.0, -3.0]), np.zeros(3), kwargs={"delta": 2.0}, expected=(0.125 + 2 + 4) / 3, mistakes=MISTAKES["huber_forward"])
+### BEGIN HIDDEN TESTS
+from course import losses as _ref
+_rng = np.random.default_rng(105)
+for _shape in [(1,), (8,), (6, 3), (1, 1)]:
+    _a, _b = _rng.normal(size=_shape) * 3, _rng.normal(size=_shape)
+    check(huber_forward, _a, _b, kwargs={'delta': 0.7}, expected=_ref.huber_forward(_a, _b, delta=0.7), mistakes=MISTAKES["huber_forward"], label=f"shape {_shape}")
+_a32, _b32 = _a.astype(np.float32), _b.astype(np.float32)
+check(huber_forward, _a32, _b32, kwargs={'delta': 0.7}, expected=_ref.huber_forward(_a32, _b32, delta=0.7), label="float32 inputs")
+### END HIDDEN TESTS
+print("huber_forward: all visible tests pass ✓")
+
+
+# %% nbgrader={"grade": false, "grade_id": "huber_backward", "locked": false, "schema_version": 3, "solution": true}
+def huber_backward(y_pred, y, delta=1.0):
+    """Gradient of huber_forward with respect to y_pred: clip(r, -delta, delta) / (number of elements)."""
+    ### BEGIN SOLUTION
+    return np.clip(y_pred - y, -delta, delta) / y_pred.size
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_huber_backward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
+from course import losses as _ref
+check(huber_backward, np.array([0.5, 2.0, -3.0]), np.zeros(3), expected=np.array([0.5, 1.0, -1.0]) / 3, mistakes=MISTAKES["huber_backward"])
+_yp, _y = np.random.default_rng(2).normal(size=(2, 4, 2)) * 2
+check_gradient(huber_backward, _yp, _y, loss=_ref.huber_forward, mistakes=MISTAKES["huber_backward"])
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(106)
+for _delta in [0.3, 1.0, 2.5]:
+    _a, _b = _rng.normal(size=(2, 7, 3)) * 2
+    check(huber_backward, _a, _b, kwargs={"delta": _delta}, expected=_ref.huber_backward(_a, _b, _delta), mistakes=MISTAKES["huber_backward"], label=f"delta={_delta}")
+check(huber_backward, _a[:1, :1], _b[:1, :1], expected=_ref.huber_backward(_a[:1, :1], _b[:1, :1]), label="N=1")
+check(huber_backward, _a.astype(np.float32), _b.astype(np.float32), expected=_ref.huber_backward(_a.astype(np.float32), _b.astype(np.float32)), label="float32 inputs")
+### END HIDDEN TESTS
+print("huber_backward: all visible tests pass ✓")
+
+# %% [markdown]
+# ### See the difference
+# The left panel shows each loss as a function of one residual; the right panel its derivative, which is how hard
+# that point pulls on the fit. Move δ and watch Huber slide between MAE and MSE.
+
+# %%
+explore.regression_loss_explorer()
+
+# %% [markdown]
+# Now fit a line to 20 clean points plus **one outlier** that you can move. Under MSE the outlier's pull grows with its
+# distance, so the whole line tilts toward it; under MAE and Huber its pull is capped, and the line stays with the data.
+
+# %%
+explore.outlier_fit_explorer()
+
+
+# %% [markdown]
+# ## 3 · Binary classification: cross-entropy on probabilities and on logits
+#
+# A binary classifier outputs $p = P(y = 1 \mid x)$. The **binary cross-entropy** is the negative log-likelihood of the
+# labels $y \in \{0, 1\}$:
+# $$L_{\text{BCE}} = -\frac1N \sum_i \big[\, y_i \log p_i + (1 - y_i) \log(1 - p_i) \,\big], \qquad
+# \frac{\partial L}{\partial p_i} = \frac1N\,\frac{p_i - y_i}{p_i (1 - p_i)}.$$
+#
+# $\log 0 = -\infty$, so a model that is *certain* and wrong would give an infinite loss. We clip $p$ into
+# $[\varepsilon, 1 - \varepsilon]$ with $\varepsilon = 10^{-12}$ first; the backward uses the same clipped $p$.
+#
+# **By hand.** $p = (0.9, 0.2)$, $y = (1, 0)$: $L = -(\log 0.9 + \log 0.8)/2 = 0.164252$; gradient
+# $\big(\tfrac{-0.1}{0.09}, \tfrac{0.2}{0.16}\big)/2 = (-0.5556, 0.625)$.
+
+# %% nbgrader={"grade": false, "grade_id": "bce_forward", "locked": false, "schema_version": 3, "solution": true}
+def bce_forward(p, y, eps=1e-12):
+    """Binary cross-entropy of probabilities p against labels y in {0, 1}; mean over all elements, as a float.
+
+    p is clipped to [eps, 1 - eps] before taking logs.
+    """
+    ### BEGIN SOLUTION
+    p = np.clip(p, eps, 1.0 - eps)
+    return float(-np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p)))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_bce_forward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
+check(bce_forward, np.array([0.9, 0.2]), np.array([1.0, 0.0]), expected=0.16425203348601893, mistakes=MISTAKES["bce_forward"])
+# Certain and wrong: clipping keeps the loss finite (−log 1e-12 ≈ 27.63 for that element)
+check(bce_forward, np.array([0.0, 1.0]), np.array([1.0, 1.0]), expected=-np.log(1e-12) / 2, rtol=1e-4, mistakes=MISTAKES["bce_forward"])
+### BEGIN HIDDEN TESTS
+from course import losses as _ref
+_rng = np.random.default_rng(107)
+for _shape in [(1,), (10,), (4, 3)]:
+    _p, _y = _rng.uniform(0.01, 0.99, size=_shape), _rng.integers(0, 2, size=_shape).astype(float)
+    check(bce_forward, _p, _y, expected=_ref.bce_forward(_p, _y), mistakes=MISTAKES["bce_forward"], label=f"shape {_shape}")
+check(bce_forward, _p, _y, kwargs={"eps": 1e-3}, expected=_ref.bce_forward(_p, _y, eps=1e-3), label="eps=1e-3")
+check(bce_forward, np.array([1.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0]), expected=_ref.bce_forward(np.array([1.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0])), rtol=1e-4, label="p of exactly 0 and 1")
+check(bce_forward, _p.astype(np.float32), _y.astype(np.float32), expected=_ref.bce_forward(_p.astype(np.float32), _y), label="float32 inputs")
+### END HIDDEN TESTS
+print("bce_forward: all visible tests pass ✓")
+
+
+# %% nbgrader={"grade": false, "grade_id": "bce_backward", "locked": false, "schema_version": 3, "solution": true}
+def bce_backward(p, y, eps=1e-12):
+    """Gradient of bce_forward with respect to p, evaluated at the clipped p.
+
+    (p - y) / (p (1 - p)) / (number of elements)
+    """
+    ### BEGIN SOLUTION
+    pc = np.clip(p, eps, 1.0 - eps)
+    return (pc - y) / (pc * (1.0 - pc)) / p.size
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_bce_backward", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+from course import losses as _ref
+check(bce_backward, np.array([0.9, 0.2]), np.array([1.0, 0.0]), expected=np.array([-0.1 / 0.09, 0.2 / 0.16]) / 2, mistakes=MISTAKES["bce_backward"])
+_p = np.random.default_rng(3).uniform(0.05, 0.95, size=(3, 2)); _y = np.array([[1.0, 0.0], [0.0, 0.0], [1.0, 1.0]])
+check_gradient(bce_backward, _p, _y, loss=_ref.bce_forward, mistakes=MISTAKES["bce_backward"])
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(108)
+_p, _y = _rng.uniform(0.01, 0.99, size=12), _rng.integers(0, 2, size=12).astype(float)
+check_gradient(bce_backward, _p, _y, loss=_ref.bce_forward, mistakes=MISTAKES["bce_backward"], label="random batch")
+check(bce_backward, _p[:1], _y[:1], expected=_ref.bce_backward(_p[:1], _y[:1]), label="N=1")
+# At p of exactly 0 or 1 only finiteness is required
+_g = check(bce_backward, np.array([0.0, 1.0]), np.array([1.0, 0.0]), expected=_ref.bce_backward(np.array([0.0, 1.0]), np.array([1.0, 0.0])), rtol=1e-3, label="p of exactly 0 and 1")
+check(bce_backward, _p.astype(np.float32), _y.astype(np.float32), expected=_ref.bce_backward(_p.astype(np.float32), _y), label="float32 inputs")
+### END HIDDEN TESTS
+print("bce_backward: all visible tests pass ✓")
+
+
+# %% [markdown]
+# ### Working with logits instead
+#
+# Networks usually output a **logit** $z$ and let $p = \sigma(z) = 1/(1 + e^{-z})$. Composing the two by hand is
+# fragile: for $z = -1000$, `np.exp(1000)` overflows and $\sigma(z)$ rounds to exactly 0. Instead, simplify the algebra
+# first. With $\log \sigma(z) = -\log(1 + e^{-z})$ and $\log(1 - \sigma(z)) = -z - \log(1 + e^{-z})$,
+# $$\ell(z, y) = \max(z, 0) - z\,y + \log\!\big(1 + e^{-|z|}\big),$$
+# where the exponent $-|z|$ is never positive, so nothing overflows (`np.log1p` keeps the small values accurate).
+# The gradient is beautifully simple:
+# $$\frac{\partial L}{\partial z_i} = \frac{\sigma(z_i) - y_i}{N}.$$
+# This is `torch.nn.BCEWithLogitsLoss`, and the reason frameworks ask for logits.
+#
+# **By hand.** $z = (2, -1)$, $y = (1, 0)$: $\big(\log(1 + e^{-2}) + \log(1 + e^{-1})\big)/2 = (0.126928 + 0.313262)/2 = 0.220095$.
+
+# %% nbgrader={"grade": false, "grade_id": "bce_with_logits_forward", "locked": false, "schema_version": 3, "solution": true}
+def bce_with_logits_forward(z, y):
+    """Binary cross-entropy on logits z (labels y in {0, 1}), mean over all elements, stable for any z."""
+    ### BEGIN SOLUTION
+    return float(np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_bce_with_logits_forward", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+check(bce_with_logits_forward, np.array([2.0, -1.0]), np.array([1.0, 0.0]), expected=(np.log1p(np.exp(-2.0)) + np.log1p(np.exp(-1.0))) / 2, mistakes=MISTAKES["bce_with_logits_forward"])
+# Logits of ±1000: confident and right costs 0, confident and wrong costs 1000 per element
+check(bce_with_logits_forward, np.array([1000.0, -1000.0]), np.array([1.0, 1.0]), expected=500.0, mistakes=MISTAKES["bce_with_logits_forward"])
+### BEGIN HIDDEN TESTS
+from course import losses as _ref
+_rng = np.random.default_rng(109)
+for _scale in [1.0, 30.0, 800.0]:
+    _z, _y = _rng.normal(size=(6, 2)) * _scale, _rng.integers(0, 2, size=(6, 2)).astype(float)
+    check(bce_with_logits_forward, _z, _y, expected=_ref.bce_with_logits_forward(_z, _y), mistakes=MISTAKES["bce_with_logits_forward"], label=f"logits of scale {_scale}")
+check(bce_with_logits_forward, _z[:1, :1], _y[:1, :1], expected=_ref.bce_with_logits_forward(_z[:1, :1], _y[:1, :1]), label="N=1")
+check(bce_with_logits_forward, _z.astype(np.float32), _y.astype(np.float32), expected=_ref.bce_with_logits_forward(_z.astype(np.float32), _y), label="float32 inputs")
+### END HIDDEN TESTS
+print("bce_with_logits_forward: all visible tests pass ✓")
+
+
+# %% nbgrader={"grade": false, "grade_id": "bce_with_logits_backward", "locked": false, "schema_version": 3, "solution": true}
+def bce_with_logits_backward(z, y):
+    """Gradient of bce_with_logits_forward with respect to z: (sigmoid(z) - y) / (number of elements).
+
+    Compute the sigmoid without overflow for z = ±1000.
+    """
+    ### BEGIN SOLUTION
+    e = np.exp(-np.abs(z))
+    sig = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return (sig - y) / z.size
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_bce_with_logits_backward", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+from course import losses as _ref
+check(bce_with_logits_backward, np.array([0.0, 0.0]), np.array([1.0, 0.0]), expected=np.array([-0.25, 0.25]), mistakes=MISTAKES["bce_with_logits_backward"])
+_z, _y = np.random.default_rng(4).normal(size=(4, 3)), np.random.default_rng(5).integers(0, 2, size=(4, 3)).astype(float)
+check_gradient(bce_with_logits_backward, _z, _y, loss=_ref.bce_with_logits_forward, mistakes=MISTAKES["bce_with_logits_backward"])
+# Extreme logits: σ(1000) = 1 and σ(−1000) = 0, with no overflow
+check(bce_with_logits_backward, np.array([1000.0, -1000.0]), np.array([0.0, 1.0]), expected=np.array([0.5, -0.5]))
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(110)
+for _scale in [1.0, 50.0, 1000.0]:
+    _z, _y = _rng.normal(size=(7,)) * _scale, _rng.integers(0, 2, size=7).astype(float)
+    check(bce_with_logits_backward, _z, _y, expected=_ref.bce_with_logits_backward(_z, _y), mistakes=MISTAKES["bce_with_logits_backward"], label=f"logits of scale {_scale}")
+check(bce_with_logits_backward, _z.astype(np.float32), _y.astype(np.float32), expected=_ref.bce_with_logits_backward(_z.astype(np.float32), _y), label="float32 inputs")
+### END HIDDEN TESTS
+print("bce_with_logits_backward: all visible tests pass ✓")
+
+
+# %% [markdown]
+# ## 4 · Many classes: softmax and cross-entropy
+#
+# With $C$ classes a network outputs one logit per class, $z_i \in \mathbb{R}^C$ for each example (a row of `logits`,
+# shape `(N, C)`). **Softmax** turns a row into probabilities:
+# $$\operatorname{softmax}(z)_c = \frac{e^{z_c}}{\sum_k e^{z_k}}.$$
+#
+# Adding the same number to every logit of a row does not change the result, because the factor cancels. So subtract
+# the row's maximum first: the largest exponent becomes $e^0 = 1$ and nothing can overflow. Without it, a logit of 1000
+# gives `inf / inf = nan`.
+#
+# **By hand.** $z = (1, 2, 3)$: subtract 3 → $(-2, -1, 0)$ → $e^{\cdot} = (0.1353, 0.3679, 1)$, sum $1.5032$ →
+# $(0.0900, 0.2447, 0.6652)$.
+
+# %% nbgrader={"grade": false, "grade_id": "softmax", "locked": false, "schema_version": 3, "solution": true}
+def softmax(z):
+    """Row-wise softmax of logits z, shape (N, C): each row of the result is positive and sums to 1.
+
+    Stable for logits up to ±1000.
+    """
+    ### BEGIN SOLUTION
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_softmax", "locked": true, "points": 7, "schema_version": 3, "solution": false}
+_e = np.exp([-2.0, -1.0, 0.0])
+check(softmax, np.array([[1.0, 2.0, 3.0]]), expected=(_e / _e.sum())[None, :], mistakes=MISTAKES["softmax"])
+# Two rows, three classes: each row on its own; the second row is the first shifted by 10 (same probabilities)
+check(softmax, np.array([[1.0, 2.0, 3.0], [11.0, 12.0, 13.0]]), expected=np.tile(_e / _e.sum(), (2, 1)), mistakes=MISTAKES["softmax"])
+# Logits of ±1000 must not overflow
+check(softmax, np.array([[1000.0, 0.0, -1000.0]]), expected=np.array([[1.0, 0.0, 0.0]]), mistakes=MISTAKES["softmax"])
+### BEGIN HIDDEN TESTS
+from course import losses as _ref
+_rng = np.random.default_rng(111)
+for _shape in [(1, 4), (5, 3), (4, 4), (3, 7)]:
+    _z = _rng.normal(size=_shape) * 3
+    check(softmax, _z, expected=_ref.softmax(_z), mistakes=MISTAKES["softmax"], label=f"shape {_shape}")
+_z = _rng.normal(size=(4, 5)) * 1000
+check(softmax, _z, expected=_ref.softmax(_z), mistakes=MISTAKES["softmax"], label="logits of ±1000")
+check(softmax, _z.astype(np.float32), expected=_ref.softmax(_z.astype(np.float32)), label="float32 logits of ±1000")
+### END HIDDEN TESTS
+print("softmax: all visible tests pass ✓")
+
+
+# %% [markdown]
+# ### Cross-entropy
+#
+# For integer labels $y_i \in \{0, \dots, C-1\}$, cross-entropy is the average negative log-probability of the true
+# class:
+# $$L_{\text{CE}} = -\frac1N \sum_i \log \operatorname{softmax}(z_i)_{y_i}
+# = \frac1N \sum_i \Big( \log \sum_k e^{z_{ik}} - z_{i y_i} \Big).$$
+#
+# The second form is the stable one: compute $\log\sum_k e^{z_k}$ as $m + \log \sum_k e^{z_k - m}$ with $m$ the row
+# maximum (the *log-sum-exp* trick), and never take the log of a probability that may have rounded to 0.
+#
+# Its gradient is the reason softmax and cross-entropy always travel together:
+# $$\frac{\partial L}{\partial z_{ic}} = \frac1N \big( \operatorname{softmax}(z_i)_c - [c = y_i] \big),$$
+# the predicted probabilities minus the one-hot label. (Pick a row and differentiate $\log\sum_k e^{z_k} - z_y$
+# with respect to $z_c$; the first term gives $\operatorname{softmax}_c$, the second $-1$ when $c = y$.)
+#
+# **By hand.** Logits $(1, 2, 3)$ with label 2: $L = -\log 0.6652 = 0.4076$; with label 0: $2.4076$. Regularized
+# logistic regression in section 6 adds a penalty to exactly this loss.
+
+# %% nbgrader={"grade": false, "grade_id": "cross_entropy_forward", "locked": false, "schema_version": 3, "solution": true}
+def cross_entropy_forward(logits, labels):
+    """Mean cross-entropy of logits (N, C) against integer labels (N,), as a float. Stable for logits of ±1000."""
+    ### BEGIN SOLUTION
+    m = logits.max(axis=1, keepdims=True)
+    log_sum_exp = m[:, 0] + np.log(np.exp(logits - m).sum(axis=1))
+    return float(np.mean(log_sum_exp - logits[np.arange(len(labels)), labels]))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_cross_entropy_forward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
+_lse = 3 + np.log(np.exp([-2.0, -1.0, 0.0]).sum())   # log-sum-exp of (1, 2, 3)
+check(cross_entropy_forward, np.array([[1.0, 2.0, 3.0]]), np.array([2]), expected=_lse - 3, mistakes=MISTAKES["cross_entropy_forward"])
+check(cross_entropy_forward, np.array([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]), np.array([2, 0]), expected=((_lse - 3) + (_lse - 1)) / 2, mistakes=MISTAKES["cross_entropy_forward"])
+# Confidently wrong by 2000 costs 2000; confidently right costs 0
+check(cross_entropy_forward, np.array([[1000.0, -1000.0], [1000.0, -1000.0]]), np.array([0, 1]), expected=1000.0, mistakes=MISTAKES["cross_entropy_forward"])
+### BEGIN HIDDEN TESTS
+from course import losses as _ref
+_rng = np.random.default_rng(112)
+for _n, _c in [(1, 3), (6, 4), (5, 5), (8, 10)]:
+    _z, _t = _rng.normal(size=(_n, _c)) * 2, _rng.integers(0, _c, size=_n)
+    check(cross_entropy_forward, _z, _t, expected=_ref.cross_entropy_forward(_z, _t), mistakes=MISTAKES["cross_entropy_forward"], label=f"N={_n}, C={_c}")
+_z = _rng.normal(size=(6, 4)) * 1000; _t = _rng.integers(0, 4, size=6)
+check(cross_entropy_forward, _z, _t, expected=_ref.cross_entropy_forward(_z, _t), mistakes=MISTAKES["cross_entropy_forward"], label="logits of ±1000")
+check(cross_entropy_forward, _z.astype(np.float32) / 100, _t, expected=_ref.cross_entropy_forward(_z.astype(np.float32) / 100, _t), label="float32 logits")
+### END HIDDEN TESTS
+print("cross_entropy_forward: all visible tests pass ✓")
+
+
+# %% nbgrader={"grade": false, "grade_id": "cross_entropy_backward", "locked": false, "schema_version": 3, "solution": true}
+def cross_entropy_backward(logits, labels):
+    """Gradient of cross_entropy_forward with respect to logits: (softmax(logits) - onehot(labels)) / N."""
+    ### BEGIN SOLUTION
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    grad = e / e.sum(axis=1, keepdims=True)
+    grad[np.arange(len(labels)), labels] -= 1.0
+    return grad / len(labels)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_cross_entropy_backward", "locked": true, "points": 7, "schema_version": 3, "solution": false}
+from course import losses as _ref
+_e = np.exp([-2.0, -1.0, 0.0]); _p = _e / _e.sum()
+check(cross_entropy_backward, np.array([[1.0, 2.0, 3.0]]), np.array([2]), expected=(_p - [0, 0, 1])[None, :], mistakes=MISTAKES["cross_entropy_backward"])
+_z, _t = np.random.default_rng(6).normal(size=(4, 3)), np.array([0, 2, 1, 2])
+check_gradient(cross_entropy_backward, _z, _t, loss=_ref.cross_entropy_forward, mistakes=MISTAKES["cross_entropy_backward"])
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(113)
+for _n, _c in [(1, 2), (7, 5), (3, 3)]:
+    _z, _t = _rng.normal(size=(_n, _c)), _rng.integers(0, _c, size=_n)
+    check_gradient(cross_entropy_backward, _z, _t, loss=_ref.cross_entropy_forward, mistakes=MISTAKES["cross_entropy_backward"], label=f"N={_n}, C={_c}")
+_z = _rng.normal(size=(5, 4)) * 1000; _t = _rng.integers(0, 4, size=5)
+check(cross_entropy_backward, _z, _t, expected=_ref.cross_entropy_backward(_z, _t), mistakes=MISTAKES["cross_entropy_backward"], label="logits of ±1000")
+check(cross_entropy_backward, _z.astype(np.float32) / 100, _t, expected=_ref.cross_entropy_backward(_z.astype(np.float32) / 100, _t), label="float32 logits")
+### END HIDDEN TESTS
+print("cross_entropy_backward: all visible tests pass ✓")
+
+# %% [markdown]
+# ### How cross-entropy punishes confident mistakes
+# Move the probability the model gives to the true class. The loss $-\log p$ is gentle near $p = 1$ and explodes as
+# $p \to 0$; the gradient on the true logit, $p - 1$, stays between −1 and 0, so learning never stalls on a confident
+# mistake (unlike MSE on probabilities, whose gradient vanishes there).
+
+# %%
+explore.cross_entropy_explorer()
+
+
+# %% [markdown]
+# ## 5 · Margin losses: the hinge
+#
+# Support vector machines do not ask for probabilities, only for a **margin**: the score of the right answer should
+# beat the alternative by at least 1. With labels $y \in \{-1, +1\}$ and scores $s$,
+# $$L_{\text{hinge}} = \frac1N \sum_i \max(0,\ 1 - y_i s_i), \qquad
+# \frac{\partial L}{\partial s_i} = \begin{cases} -y_i / N & y_i s_i < 1 \\ 0 & \text{otherwise.} \end{cases}$$
+# Once an example is classified with margin, it stops contributing: the hinge is satisfied, not maximised.
+#
+# **By hand.** $s = (2, 0.5, -1)$, all $y = +1$: losses $(0, 0.5, 2)$, mean $0.8333$; gradient $(0, -1, -1)/3$.
+
+# %% nbgrader={"grade": false, "grade_id": "hinge_forward", "locked": false, "schema_version": 3, "solution": true}
+def hinge_forward(scores, y):
+    """Binary hinge loss for scores (N,) and labels y in {-1, +1}: mean of max(0, 1 - y * scores), as a float."""
+    ### BEGIN SOLUTION
+    return float(np.mean(np.maximum(0.0, 1.0 - y * scores)))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_hinge_forward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+check(hinge_forward, np.array([2.0, 0.5, -1.0]), np.array([1.0, 1.0, 1.0]), expected=2.5 / 3, mistakes=MISTAKES["hinge_forward"])
+check(hinge_forward, np.array([2.0, 0.5, -1.0]), np.array([-1.0, 1.0, -1.0]), expected=(3 + 0.5 + 0) / 3, mistakes=MISTAKES["hinge_forward"])
+### BEGIN HIDDEN TESTS
+from course import losses as _ref
+_rng = np.random.default_rng(114)
+for _n in [1, 9]:
+    _s, _y = _rng.normal(size=_n) * 2, _rng.choice([-1.0, 1.0], size=_n)
+    check(hinge_forward, _s, _y, expected=_ref.hinge_forward(_s, _y), mistakes=MISTAKES["hinge_forward"], label=f"N={_n}")
+check(hinge_forward, np.array([1.0, -1.0]), np.array([1.0, -1.0]), expected=0.0, mistakes=MISTAKES["hinge_forward"], label="exactly on the margin")
+check(hinge_forward, _s.astype(np.float32), _y.astype(np.float32), expected=_ref.hinge_forward(_s.astype(np.float32), _y), label="float32 inputs")
+### END HIDDEN TESTS
+print("hinge_forward: all visible tests pass ✓")
+
+
+# %% nbgrader={"grade": false, "grade_id": "hinge_backward", "locked": false, "schema_version": 3, "solution": true}
+def hinge_backward(scores, y):
+    """Subgradient of hinge_forward with respect to scores: -y / N where y * scores < 1, else 0."""
+    ### BEGIN SOLUTION
+    return np.where(y * scores < 1.0, -y, 0.0) / scores.size
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_hinge_backward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+check(hinge_backward, np.array([2.0, 0.5, -1.0]), np.array([1.0, 1.0, 1.0]), expected=np.array([0.0, -1.0, -1.0]) / 3, mistakes=MISTAKES["hinge_backward"])
+check(hinge_backward, np.array([2.0, 0.5, -1.0]), np.array([-1.0, 1.0, -1.0]), expected=np.array([1.0, -1.0, 0.0]) / 3, mistakes=MISTAKES["hinge_backward"])
+### BEGIN HIDDEN TESTS
+from course import losses as _ref
+_rng = np.random.default_rng(115)
+_s, _y = _rng.normal(size=11) * 2, _rng.choice([-1.0, 1.0], size=11)
+check_gradient(hinge_backward, _s, _y, loss=_ref.hinge_forward, mistakes=MISTAKES["hinge_backward"], label="random scores")
+check(hinge_backward, _s[:1], _y[:1], expected=_ref.hinge_backward(_s[:1], _y[:1]), label="N=1")
+check(hinge_backward, _s.astype(np.float32), _y.astype(np.float32), expected=_ref.hinge_backward(_s.astype(np.float32), _y), label="float32 inputs")
+### END HIDDEN TESTS
+print("hinge_backward: all visible tests pass ✓")
+
+
+# %% [markdown]
+# ### The multiclass hinge (Weston–Watkins SVM)
+# For scores $s_i \in \mathbb{R}^C$ and the true class $y_i$, every *other* class $j$ should score at least a margin
+# $\Delta$ below the true one:
+# $$L = \frac1N \sum_i \sum_{j \ne y_i} \max(0,\ s_{ij} - s_{i y_i} + \Delta).$$
+# Each violated margin adds $+1/N$ to the gradient of $s_{ij}$ and $-1/N$ to that of $s_{i y_i}$; so the true class's
+# gradient is minus the number of violations, over $N$.
+#
+# **By hand** (CS231n's three images, $\Delta = 1$, one row per image): scores $(3.2, 5.1, -1.7)$ with label 0 give
+# $\max(0, 5.1 - 3.2 + 1) + \max(0, -1.7 - 3.2 + 1) = 2.9$; $(1.3, 4.9, 2.0)$ with label 1 give $0$;
+# $(2.2, 2.5, -3.1)$ with label 2 give $6.3 + 6.6 = 12.9$. The mean is $(2.9 + 0 + 12.9)/3 = 5.2667$.
+
+# %% nbgrader={"grade": false, "grade_id": "multiclass_hinge_forward", "locked": false, "schema_version": 3, "solution": true}
+def multiclass_hinge_forward(scores, labels, margin=1.0):
+    """Weston-Watkins multiclass hinge loss: sum over j != y of max(0, s_j - s_y + margin), mean over N.
+
+    scores: (N, C), labels: (N,) integers. Returns a float.
+    """
+    ### BEGIN SOLUTION
+    n = len(labels)
+    correct = scores[np.arange(n), labels][:, None]
+    m = np.maximum(0.0, scores - correct + margin)
+    m[np.arange(n), labels] = 0.0
+    return float(m.sum() / n)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_multiclass_hinge_forward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
+_S = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
+check(multiclass_hinge_forward, _S, np.array([0, 1, 2]), expected=(2.9 + 0 + 12.9) / 3, mistakes=MISTAKES["multiclass_hinge_forward"])
+check(multiclass_hinge_forward, _S, np.array([0, 1, 2]), kwargs={"margin": 0.0}, expected=(1.9 + 0 + 10.9) / 3, mistakes=MISTAKES["multiclass_hinge_forward"])
+### BEGIN HIDDEN TESTS
+from course import losses as _ref
+_rng = np.random.default_rng(116)
+for _n, _c in [(1, 4), (6, 3), (5, 5)]:
+    _s, _t = _rng.normal(size=(_n, _c)), _rng.integers(0, _c, size=_n)
+    check(multiclass_hinge_forward, _s, _t, expected=_ref.multiclass_hinge_forward(_s, _t), mistakes=MISTAKES["multiclass_hinge_forward"], label=f"N={_n}, C={_c}")
+check(multiclass_hinge_forward, _s, _t, kwargs={"margin": 2.5}, expected=_ref.multiclass_hinge_forward(_s, _t, 2.5), label="margin=2.5")
+check(multiclass_hinge_forward, _s.astype(np.float32), _t, expected=_ref.multiclass_hinge_forward(_s.astype(np.float32), _t), label="float32 scores")
+### END HIDDEN TESTS
+print("multiclass_hinge_forward: all visible tests pass ✓")
+
+
+# %% nbgrader={"grade": false, "grade_id": "multiclass_hinge_backward", "locked": false, "schema_version": 3, "solution": true}
+def multiclass_hinge_backward(scores, labels, margin=1.0):
+    """Subgradient of multiclass_hinge_forward with respect to scores (N, C).
+
+    +1/N for each violated margin (j != y with s_j - s_y + margin > 0), and -(number of violations)/N at the true class.
+    """
+    ### BEGIN SOLUTION
+    n = len(labels)
+    rows = np.arange(n)
+    active = (scores - scores[rows, labels][:, None] + margin > 0).astype(np.float64)
+    active[rows, labels] = 0.0
+    active[rows, labels] = -active.sum(axis=1)
+    return active / n
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_multiclass_hinge_backward", "locked": true, "points": 8, "schema_version": 3, "solution": false}
+from course import losses as _ref
+_S = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
+_G = np.array([[-1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [1.0, 1.0, -2.0]]) / 3
+check(multiclass_hinge_backward, _S, np.array([0, 1, 2]), expected=_G, mistakes=MISTAKES["multiclass_hinge_backward"])
+_s, _t = np.random.default_rng(7).normal(size=(5, 4)), np.array([0, 3, 1, 1, 2])
+check_gradient(multiclass_hinge_backward, _s, _t, loss=_ref.multiclass_hinge_forward, mistakes=MISTAKES["multiclass_hinge_backward"])
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(117)
+for _n, _c in [(1, 3), (8, 6), (4, 4)]:
+    _s, _t = _rng.normal(size=(_n, _c)), _rng.integers(0, _c, size=_n)
+    check_gradient(multiclass_hinge_backward, _s, _t, loss=_ref.multiclass_hinge_forward, mistakes=MISTAKES["multiclass_hinge_backward"], label=f"N={_n}, C={_c}")
+check(multiclass_hinge_backward, _s, _t, kwargs={"margin": 0.3}, expected=_ref.multiclass_hinge_backward(_s, _t, 0.3), label="margin=0.3")
+check(multiclass_hinge_backward, _s.astype(np.float32), _t, expected=_ref.multiclass_hinge_backward(_s.astype(np.float32), _t), label="float32 scores")
+### END HIDDEN TESTS
+print("multiclass_hinge_backward: all visible tests pass ✓")
+
+
+# %% [markdown]
+# ## 6 · Regularization: the L2 penalty
+#
+# A loss measures fit to the training data only; nothing stops the weights from growing to fit noise. Regularized
+# logistic regression (and every network after it) adds a penalty on the weights to the data loss:
+# $$J(\theta) = \underbrace{L_{\text{CE}}}_{\text{fit}} + \frac{\lambda}{2n} \sum_{l} \sum_{k} \theta_{lk}^2,
+# \qquad \frac{\partial}{\partial \theta} \frac{\lambda}{2n} \sum \theta^2 = \frac{\lambda}{n}\,\theta,$$
+# with $n$ the number of training examples and the sum over every weight matrix (by convention not the biases). The
+# $\tfrac12$ is there so the gradient has no 2. A larger $\lambda$ trades training fit for smaller weights and smoother
+# decision boundaries.
+#
+# **By hand.** Weights $\begin{pmatrix}1 & 2\\3 & 4\end{pmatrix}$ and $(0.5, -0.5)$, $\lambda = 0.1$, $n = 10$:
+# $\sum\theta^2 = 30 + 0.5 = 30.5$, penalty $0.1/20 \cdot 30.5 = 0.1525$.
+
+# %% nbgrader={"grade": false, "grade_id": "l2_penalty_forward", "locked": false, "schema_version": 3, "solution": true}
+def l2_penalty_forward(weights, lam, n):
+    """L2 penalty lam / (2 n) * (sum of squares of every entry of every array in the list `weights`), as a float."""
+    ### BEGIN SOLUTION
+    return float(lam / (2.0 * n) * sum(np.sum(w**2) for w in weights))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_l2_penalty_forward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+_W = [np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([0.5, -0.5])]
+check(l2_penalty_forward, _W, 0.1, 10, expected=0.1525, mistakes=MISTAKES["l2_penalty_forward"])
+check(l2_penalty_forward, [], 0.1, 10, expected=0.0)
+### BEGIN HIDDEN TESTS
+from course import losses as _ref
+_rng = np.random.default_rng(118)
+_W = [_rng.normal(size=(4, 3)), _rng.normal(size=(2, 4)), _rng.normal(size=(1,))]
+check(l2_penalty_forward, _W, 0.7, 25, expected=_ref.l2_penalty_forward(_W, 0.7, 25), mistakes=MISTAKES["l2_penalty_forward"], label="three arrays")
+check(l2_penalty_forward, [w.astype(np.float32) for w in _W], 0.7, 25, expected=_ref.l2_penalty_forward(_W, 0.7, 25), rtol=1e-5, label="float32 weights")
+### END HIDDEN TESTS
+print("l2_penalty_forward: all visible tests pass ✓")
+
+
+# %% nbgrader={"grade": false, "grade_id": "l2_penalty_backward", "locked": false, "schema_version": 3, "solution": true}
+def l2_penalty_backward(weights, lam, n):
+    """Gradient of l2_penalty_forward: a list with lam / n * w for each array w in `weights`."""
+    ### BEGIN SOLUTION
+    return [lam / n * w for w in weights]
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_l2_penalty_backward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+_W = [np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([0.5, -0.5])]
+check(l2_penalty_backward, _W, 0.1, 10, expected=[0.01 * _W[0], 0.01 * _W[1]], mistakes=MISTAKES["l2_penalty_backward"])
+### BEGIN HIDDEN TESTS
+from course import losses as _ref
+from course.gradcheck import numerical_gradient as _ng
+_rng = np.random.default_rng(119)
+_W = [_rng.normal(size=(3, 2)), _rng.normal(size=(2,))]
+_expected = [_ng(lambda w: _ref.l2_penalty_forward([w, _W[1]], 0.4, 7), _W[0]), _ng(lambda w: _ref.l2_penalty_forward([_W[0], w], 0.4, 7), _W[1])]
+check(l2_penalty_backward, _W, 0.4, 7, expected=_expected, rtol=1e-6, atol=1e-9, mistakes=MISTAKES["l2_penalty_backward"], label="numerical gradient")
+### END HIDDEN TESTS
+print("l2_penalty_backward: all visible tests pass ✓")
+
+# %% [markdown]
+# ## 7 · Which loss for which task?
+#
+# | task | network output | loss | PyTorch |
+# | --- | --- | --- | --- |
+# | regression, clean noise | a number | MSE (the Gaussian log-likelihood) | `MSELoss` |
+# | regression with outliers | a number | MAE or Huber | `L1Loss`, `HuberLoss` |
+# | binary classification | one logit | BCE on logits | `BCEWithLogitsLoss` |
+# | multi-label (several yes/no per example) | one logit per label | BCE on logits, element-wise | `BCEWithLogitsLoss` |
+# | one of C classes | C logits | cross-entropy (softmax inside) | `CrossEntropyLoss` |
+# | max-margin classifier | C scores | multiclass hinge | `MultiMarginLoss` |
+#
+# Whatever the data loss, an L2 penalty (or its cousin, weight decay, in notebook 05) keeps the weights small.
+#
+# ## Recap
+# - A loss is one number: the **mean** over the batch. Its gradient therefore carries $1/N$.
+# - MSE squares residuals, so large errors dominate; MAE pulls every point equally; Huber is MSE near 0 and MAE far out.
+# - Probabilities are fragile: clip them, or better, work with **logits** and the stable forms
+#   ($\max(z,0) - zy + \log(1+e^{-|z|})$, log-sum-exp, softmax minus the row maximum).
+# - Softmax + cross-entropy has the gradient $(\operatorname{softmax}(z) - \text{onehot}(y))/N$: predicted minus true.
+# - The hinge stops caring once the margin is met; the L2 penalty $\tfrac{\lambda}{2n}\sum\theta^2$ adds
+#   $\tfrac{\lambda}{n}\theta$ to every weight's gradient.
+#
+# **Next:** notebook 02 turns gradients into learning: what the slope of the loss tells each weight, and how to check a
+# gradient numerically.
