@@ -45,7 +45,8 @@ test test-fast: export OMP_NUM_THREADS = 1
 test: setup-dev system-deps
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 
-# Everything but the browser and whole-pipeline tests: seconds, for the edit-test loop.
+# Everything but the browser, nbgrader and whole-notebook tests, and any test over a second: about 15 s on 2 cores,
+# for the edit-test loop.
 test-fast: setup-dev
 	$(BIN)/python -m pytest -n 2 -m "not browser and not slow" tests
 

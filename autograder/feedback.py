@@ -3,7 +3,7 @@
 nbgrader's generate_feedback renders the *autograded* notebook, whose test cells were restored from the gradebook
 with their hidden tests, and IPython tracebacks quote the source around the failing line. Both would show students
 the hidden tests. ``HideHiddenTests`` removes the hidden regions from the source; ``ShortTracebacks`` replaces each
-error in a graded cell by its one-line message (which, from course.testing, already says what went wrong).
+error in a graded cell by its one-line message (which, from course.grading, already says what went wrong).
 """
 
 from nbgrader import utils

@@ -24,7 +24,6 @@ import contextlib
 import hashlib
 import io
 import json
-import logging
 import os
 import re
 import shutil
@@ -143,7 +142,6 @@ def _start_zygote():
     proc = subprocess.Popen([sys.executable, ZYGOTE, sock, json.dumps(PRELOAD)], stdout=subprocess.PIPE, env=env,
                             cwd=str(folder), stdin=subprocess.DEVNULL)
     import atexit
-    import shutil
 
     def stop():
         if proc.poll() is None:

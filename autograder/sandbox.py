@@ -5,8 +5,8 @@ runs it
 
 * caps the address space (``RLIMIT_AS``: a memory bomb gets a ``MemoryError``), the size of any file written
   (``RLIMIT_FSIZE``) and core dumps;
-* imports the course's helpers (``numpy``, ``course.testing``) from the installed package, so nothing a student put
-  next to the notebook can shadow them, and ``course.testing`` binds ``np.allclose`` before student code runs;
+* imports the course's helpers (``numpy``, ``course.grading``) from the installed package, so nothing a student put
+  next to the notebook can shadow them, and ``course.grading`` binds ``np.allclose`` before student code runs;
 * installs a Python audit hook (it cannot be removed once installed) that refuses: reading or writing the grading
   course outside the notebook's own folder (the gradebook that holds the hidden tests) and any instructor folder
   named in the configuration; reading the notebook file itself (the hidden tests are in it while it runs); writing
@@ -114,10 +114,10 @@ def _make_hook(cfg):
 
 def preload(names=()):
     """Import what every kernel imports (and ``names``), before any student code: nothing a student put next to
-    the notebook can shadow them, and ``course.testing`` binds ``np.allclose`` now."""
+    the notebook can shadow them, and ``course.grading`` binds ``np.allclose`` now."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     import numpy  # noqa: F401
-    import course.testing  # noqa: F401
+    import course.grading  # noqa: F401
     from ipykernel import kernelapp  # noqa: F401
 
     for name in names:

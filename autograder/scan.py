@@ -5,7 +5,7 @@ and walked once. A flag is a dict ``{kind, detail, cell, hold}``; ``hold`` means
 instructor's review. Kinds:
 
 * ``monkeypatching``: assigning or deleting attributes of an imported module (``np.allclose = ...``,
-  ``course.testing.check = ...``), ``setattr`` on a module, a function's ``__code__``, ``builtins`` /
+  ``course.grading.check = ...``), ``setattr`` on a module, a function's ``__code__``, ``builtins`` /
   ``__builtins__``, ``sys.modules``, ``sys.excepthook`` / ``settrace``, IPython hooks (``set_custom_exc``,
   ``showtraceback``, ``events.register``, input or AST transformers), ``gc`` / ``ctypes`` tricks.
 * ``file access``: a literal path that is absolute, goes up (``..``) or starts at the home folder; ``os.chdir``,
@@ -25,7 +25,7 @@ import re
 __all__ = ["scan_notebook", "scan_source"]
 
 # course modules a graded function may use (checking, plotting, data); everything else there is reference code.
-ALLOWED_COURSE = {"course.testing", "course.viz", "course.widgets", "course.data", "course.datasets"}
+ALLOWED_COURSE = {"course.grading", "course.viz", "course.widgets", "course.data", "course.datasets"}
 IPYTHON_HOOKS = {"set_custom_exc", "showtraceback", "showsyntaxerror", "_showtraceback", "run_cell",
                  "run_cell_async", "run_ast_nodes", "input_transformers_post", "input_transformers_cleanup",
                  "ast_transformers", "custom_exceptions", "excepthook", "register_magic_function",

@@ -21,8 +21,8 @@ import time
 
 import numpy as np
 
-from course import data, losses, optim
-from course import train as T
+from course import data, losses, mlp, optim
+from course import train as training
 
 BATCH, WIDTH, IN, CLASSES = 512, 1024, 1024, 10
 DIGITS_RECIPE = {"sizes": (64, 256, 256, 10), "batchnorm": True, "dropout": 0.2, "lr": 3e-3, "weight_decay": 1e-4,
@@ -57,7 +57,7 @@ def training_step(repeat=15, square=2048, clock=time.perf_counter):
     """
     sizes = (IN, WIDTH, WIDTH, CLASSES)
     rng = np.random.default_rng(0)
-    model = T.build_mlp(sizes, rng=rng, dtype=np.float32)
+    model = mlp.build_mlp(sizes, rng=rng, dtype=np.float32)
     opt = optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
     X = rng.standard_normal((BATCH, IN), dtype=np.float32)
     y = rng.integers(0, CLASSES, BATCH)
@@ -93,15 +93,15 @@ def digits_training():
     r = DIGITS_RECIPE
     s = data.digits_split(0)  # the graded test's recipe: train on train + validation, report test accuracy
     split = data.DigitsSplit(np.r_[s.X_train, s.X_val], np.r_[s.y_train, s.y_val], s.X_val, s.y_val, s.X_test, s.y_test)
-    model = T.build_mlp(r["sizes"], batchnorm=r["batchnorm"], dropout=r["dropout"], rng=np.random.default_rng(1))
+    model = mlp.build_mlp(r["sizes"], batchnorm=r["batchnorm"], dropout=r["dropout"], rng=np.random.default_rng(1))
     opt = optim.Adam(model.parameters(), lr=r["lr"], weight_decay=r["weight_decay"])
     schedule = lambda epoch: optim.cosine_annealing_lr(r["lr"], epoch, r["epochs"])  # noqa: E731
     cpu = time.process_time()
-    with T.blas_threads(1):  # small products: one thread is faster (see course.train.blas_threads)
-        history = T.fit(model, opt, split, r["epochs"], r["batch_size"], np.random.default_rng(1),
+    with training.blas_threads(1):  # small products: one thread is faster (see course.train.blas_threads)
+        history = training.fit(model, opt, split, r["epochs"], r["batch_size"], np.random.default_rng(1),
                         lr_schedule=schedule, show_progress=False)
     cpu = time.process_time() - cpu
-    return T.evaluate(model, split.X_test, split.y_test)[1], history["seconds"], cpu
+    return training.evaluate(model, split.X_test, split.y_test)[1], history["seconds"], cpu
 
 
 def main():
@@ -115,7 +115,7 @@ def main():
     rows = [("measure", "value", "target")]
     for label, threads, clock in (("all cores, wall clock", None, time.perf_counter),
                                   ("1 thread, CPU clock", 1, time.process_time)):
-        with T.blas_threads(threads) if threads else contextlib.nullcontext():
+        with training.blas_threads(threads) if threads else contextlib.nullcontext():
             r = training_step(clock=clock)
         rows += [
             (f"[{label}] matmul throughput, 2048x2048 float32 products", f"{r['peak'] / 1e9:.1f} GFLOP/s", ""),

@@ -1,20 +1,28 @@
 """backprop-lab's helper package.
 
-Small modules by topic (``course.losses``, ``course.testing``, ``course.viz``, ``course.widgets`` ...). Submodules
+Small modules by topic (``course.losses``, ``course.grading``, ``course.viz``, ``course.widgets`` ...). Submodules
 load on first attribute access, so ``import course`` stays fast and never pulls in matplotlib or ipywidgets until a
 plot or a widget is asked for.
 """
 
 import importlib
 import importlib.util
+import sys
 
 __version__ = "0.1.0"
 
 
-def __getattr__(name):
-    # Lazy submodules: `course.losses` imports course/losses.py the first time it is touched.
-    if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
-        module = importlib.import_module(f"{__name__}.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'course' has no attribute {name!r}")
+def lazy_submodules(package):
+    """A module ``__getattr__`` that imports ``package.<name>`` the first time the attribute is touched."""
+
+    def __getattr__(name):
+        if not name.startswith("_") and importlib.util.find_spec(f"{package}.{name}") is not None:
+            module = importlib.import_module(f"{package}.{name}")
+            setattr(sys.modules[package], name, module)
+            return module
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+
+    return __getattr__
+
+
+__getattr__ = lazy_submodules(__name__)

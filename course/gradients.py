@@ -1,5 +1,5 @@
 """Reference code for 02_gradients: the graph ``y = (x + w)(w + 1)``, linear regression's MSE gradient, gradient
-descent, and the small error surfaces the lesson's pictures use.
+descent, the quadratic bowls it is studied on, and the error of finite differences.
 
 Every function is pure (inputs are never modified) and computes in float64, so float32 inputs work too.
 """
@@ -7,8 +7,7 @@ Every function is pure (inputs are never modified) and computes in float64, so f
 import numpy as np
 
 __all__ = ["graph_forward", "graph_backward", "linreg_forward", "linreg_loss", "linreg_backward", "gd_update",
-           "gradient_descent", "quadratic_bowl", "quadratic_path", "one_weight_error", "one_weight_slope",
-           "difference_errors", "ONE_WEIGHT_X", "ONE_WEIGHT_T"]
+           "gradient_descent", "quadratic_bowl", "quadratic_path", "difference_errors"]
 
 
 def graph_forward(x, w):
@@ -128,24 +127,6 @@ def quadratic_path(x0, lr, num_steps, curvatures, center=None):
     c = np.zeros_like(L) if center is None else np.asarray(center, dtype=np.float64)
     t = np.arange(num_steps + 1).reshape((-1,) + (1,) * L.ndim)
     return c + (1.0 - lr * L) ** t * (np.asarray(x0, dtype=np.float64) - c)
-
-
-# One neuron ŷ = w·x with a single weight, on three examples: its error is a parabola in w with its bottom at
-# w* = Σxt / Σx² = 28.1 / 14 ≈ 2.007.
-ONE_WEIGHT_X = np.array([1.0, 2.0, 3.0])
-ONE_WEIGHT_T = np.array([1.8, 4.3, 5.9])
-
-
-def one_weight_error(w):
-    """Mean squared error ``E(w) = mean((w x − t)²)`` of the one-weight neuron (``w`` a float or an array)."""
-    w = np.asarray(w, dtype=np.float64)[..., None]
-    return np.mean((w * ONE_WEIGHT_X - ONE_WEIGHT_T) ** 2, axis=-1)
-
-
-def one_weight_slope(w):
-    """Its derivative, ``dE/dw = 2 mean(x (w x − t))``."""
-    w = np.asarray(w, dtype=np.float64)[..., None]
-    return 2.0 * np.mean(ONE_WEIGHT_X * (w * ONE_WEIGHT_X - ONE_WEIGHT_T), axis=-1)
 
 
 def difference_errors(f, df, x, hs):

@@ -1,10 +1,11 @@
 """A small model API in PyTorch's shape, on top of the course's pure functions.
 
-``Linear``, ``ReLU``, ``BatchNorm1d``, ``Dropout`` and ``Sequential`` each have ``forward(x)`` (also ``module(x)``)
-and ``backward(dout)``, ``parameters()``, ``zero_grad()`` and ``train()`` / ``eval()``. Every layer wraps a pure
-function pair from :mod:`course.layers`, :mod:`course.activations` or :mod:`course.regularization` and keeps its
-cache between the two calls; none of them repeats the math. Parameters are :class:`course.optim.Parameter` objects,
-so ``course.optim.Adam(model.parameters(), ...)`` trains a model exactly as ``torch.optim.Adam`` would.
+``Linear``, ``ReLU``, ``Sigmoid``, ``Tanh``, ``BatchNorm1d``, ``Dropout`` and ``Sequential`` each have ``forward(x)``
+(also ``module(x)``) and ``backward(dout)``, ``parameters()``, ``zero_grad()`` and ``train()`` / ``eval()``. Every layer
+wraps a pure function pair from :mod:`course.layers` or :mod:`course.activations` and keeps its cache between the
+two calls; none of them repeats the math. :func:`course.mlp.build_mlp` stacks them into the networks of 04 and 06.
+Parameters are :class:`course.optim.Parameter` objects, so ``course.optim.Adam(model.parameters(), ...)`` trains a
+model exactly as ``torch.optim.Adam`` would.
 
 Notes
 -----
@@ -18,10 +19,10 @@ import math
 
 import numpy as np
 
-from course import activations, init, layers, regularization
+from course import activations, init, layers
 from course.optim import Parameter
 
-__all__ = ["Module", "Linear", "ReLU", "BatchNorm1d", "Dropout", "Sequential"]
+__all__ = ["Module", "Linear", "ReLU", "Sigmoid", "Tanh", "BatchNorm1d", "Dropout", "Sequential"]
 
 
 class Module:
@@ -79,16 +80,21 @@ class Linear(Module):
     :func:`course.layers.linear_forward` / ``linear_backward``.
 
     Initialised as ``torch.nn.Linear``: weight from ``kaiming_uniform(a=√5)``, i.e. U(±1/√in_features), and bias
-    from U(±1/√in_features). ``rng`` draws them; ``dtype`` is the model's float type.
+    from U(±1/√in_features). ``weight_init(shape, rng) -> W`` replaces that with any scheme of :mod:`course.init`,
+    and then the bias starts at zero. ``rng`` draws them; ``dtype`` is the model's float type.
     """
 
-    def __init__(self, in_features, out_features, bias=True, rng=None, dtype=np.float64):
+    def __init__(self, in_features, out_features, bias=True, rng=None, dtype=np.float64, weight_init=None):
         rng = np.random.default_rng() if rng is None else rng
         self.in_features, self.out_features = in_features, out_features
-        w = init.kaiming_uniform((out_features, in_features), a=math.sqrt(5.0), rng=rng)
-        self.weight = Parameter(w.astype(dtype), name="weight")
-        bound = 1.0 / math.sqrt(in_features)
-        b = init.uniform_init((out_features,), -bound, bound, rng=rng) if bias else np.zeros(out_features)
+        shape = (out_features, in_features)
+        if weight_init is None:
+            w = init.kaiming_uniform(shape, a=math.sqrt(5.0), rng=rng)
+            bound = 1.0 / math.sqrt(in_features)
+            b = init.uniform_init((out_features,), -bound, bound, rng=rng) if bias else None
+        else:
+            w, b = weight_init(shape, rng), np.zeros(out_features)
+        self.weight = Parameter(np.asarray(w).astype(dtype), name="weight")
         self.bias = Parameter(b.astype(dtype), name="bias") if bias else None
         self._cache = None
 
@@ -128,8 +134,36 @@ class ReLU(Module):
         return "ReLU()"
 
 
+class Sigmoid(Module):
+    """``σ(x)``, wrapping :func:`course.activations.sigmoid_forward` / ``sigmoid_backward``."""
+
+    def forward(self, x):
+        out, self._cache = activations.sigmoid_forward(x)
+        return out
+
+    def backward(self, dout):
+        return activations.sigmoid_backward(dout, self._cache)
+
+    def __repr__(self):
+        return "Sigmoid()"
+
+
+class Tanh(Module):
+    """``tanh(x)``, wrapping :func:`course.activations.tanh_forward` / ``tanh_backward``."""
+
+    def forward(self, x):
+        out, self._cache = activations.tanh_forward(x)
+        return out
+
+    def backward(self, dout):
+        return activations.tanh_backward(dout, self._cache)
+
+    def __repr__(self):
+        return "Tanh()"
+
+
 class BatchNorm1d(Module):
-    """Batch normalization over (N, num_features), wrapping :func:`course.regularization.batchnorm_forward`.
+    """Batch normalization over (N, num_features), wrapping :func:`course.layers.batchnorm_forward`.
 
     ``weight`` (γ, ones) and ``bias`` (β, zeros) are parameters; ``running_mean`` (zeros) and ``running_var`` (ones)
     are buffers held in ``state``, updated in training mode only, and used in evaluation mode.
@@ -155,13 +189,13 @@ class BatchNorm1d(Module):
         return [self.weight, self.bias]
 
     def forward(self, x):
-        out, self._cache, self.state = regularization.batchnorm_forward(
+        out, self._cache, self.state = layers.batchnorm_forward(
             np.asarray(x, dtype=self.weight.data.dtype), self.weight.data, self.bias.data, self.state,
             training=self.training, momentum=self.momentum, eps=self.eps)
         return out
 
     def backward(self, dout):
-        dx, dgamma, dbeta = regularization.batchnorm_backward(
+        dx, dgamma, dbeta = layers.batchnorm_backward(
             np.asarray(dout, dtype=self.weight.data.dtype), self._cache)
         _accumulate(self.weight, dgamma)
         _accumulate(self.bias, dbeta)
@@ -172,7 +206,7 @@ class BatchNorm1d(Module):
 
 
 class Dropout(Module):
-    """Inverted dropout with probability ``p`` of zeroing, wrapping :func:`course.regularization.dropout_forward`.
+    """Inverted dropout with probability ``p`` of zeroing, wrapping :func:`course.layers.dropout_forward`.
 
     ``rng`` (a ``np.random.Generator``) draws the masks; identity in evaluation mode.
     """
@@ -185,11 +219,11 @@ class Dropout(Module):
         self._cache = None
 
     def forward(self, x):
-        out, self._cache = regularization.dropout_forward(x, self.p, self.training, self.rng)
+        out, self._cache = layers.dropout_forward(x, self.p, self.training, self.rng)
         return out
 
     def backward(self, dout):
-        return regularization.dropout_backward(dout, self._cache)
+        return layers.dropout_backward(dout, self._cache)
 
     def __repr__(self):
         return f"Dropout(p={self.p})"

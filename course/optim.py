@@ -24,7 +24,9 @@ __all__ = ["Parameter", "Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW
 
 def sgd_update(w, dw, lr, weight_decay=0.0):
     """Plain SGD: ``w − lr·(dw + weight_decay·w)`` (torch's L2 weight decay adds ``weight_decay·w`` to ``dw``)."""
-    return w - lr * (dw + weight_decay * w)
+    if weight_decay:  # as torch: no decay term at all when it is 0 (0·inf would be NaN for a diverged weight)
+        dw = dw + weight_decay * w
+    return w - lr * dw
 
 
 def momentum_update(w, dw, state, lr, momentum=0.9, dampening=0.0, nesterov=False):
@@ -79,6 +81,8 @@ def _adam_(w, dw, state, lr, betas, eps, scratch):
     """
     beta1, beta2 = betas
     t = state["step"] = state.get("step", 0) + 1
+    bias1 = 1.0 - beta1**t                               # the bias corrections: m̂ = m / bias1, v̂ = v / bias2
+    bias2 = 1.0 - beta2**t
     m = state.setdefault("exp_avg", np.zeros_like(w))
     v = state.setdefault("exp_avg_sq", np.zeros_like(w))
     m *= beta1
@@ -88,10 +92,10 @@ def _adam_(w, dw, state, lr, betas, eps, scratch):
     scratch *= 1.0 - beta2
     v += scratch                                         # v = β₂v + (1−β₂)g²
     np.sqrt(v, out=scratch)
-    scratch /= math.sqrt(1.0 - beta2**t)
+    scratch /= math.sqrt(bias2)
     scratch += eps                                       # √v̂ + eps
     np.divide(m, scratch, out=scratch)
-    scratch *= lr / (1.0 - beta1**t)
+    scratch *= lr / bias1
     w -= scratch
     return w
 

@@ -1,8 +1,9 @@
-"""Two-dimensional test functions for optimizers, and a runner that follows one optimizer across them.
+"""Two-dimensional test functions for optimizers, and races of the optimizers across them.
 
 Each :class:`Surface` has ``f(x, y)`` (elementwise, so it can be drawn as contours), ``grad(p)`` for a point
 ``p = [x, y]``, a default start, its minimum value and plotting limits. ``run(step, surface, start, steps)`` applies
-``step(w, dw, state) -> (w, state)`` from ``state = {}`` and returns the path.
+``step(w, dw, state) -> (w, state)`` from ``state = {}`` and returns the path; ``race`` runs every optimizer of
+:mod:`course.optim` (or a notebook's own update functions) from the same start.
 
 - ``ravine``: ``f = ½(x²/10 + 10y²)``, an ill-conditioned bowl (curvatures 0.1 and 10: condition number 100).
 - ``rosenbrock``: ``(1 − x)² + 100(y − x²)²``, a curved banana-shaped valley, minimum 0 at (1, 1).
@@ -16,7 +17,10 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["Surface", "SURFACES", "ravine", "rosenbrock", "saddle", "cliff", "run"]
+from course import optim
+
+__all__ = ["Surface", "SURFACES", "ravine", "rosenbrock", "saddle", "cliff", "run", "OPTIMIZERS", "reference_fns",
+           "make_steps", "race", "final_loss", "final_losses", "format_table"]
 
 
 @dataclass(frozen=True)
@@ -124,3 +128,78 @@ def run(step, surface, start=None, steps=100, clip=None):
                 break
             path[k] = w
     return path
+
+
+# --- races ----------------------------------------------------------------------------------------------------------
+OPTIMIZERS = ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW")
+_FN_NAMES = ("sgd_update", "momentum_update", "adagrad_update", "rmsprop_update", "adam_update", "adamw_update")
+
+
+def reference_fns():
+    """The reference update functions by name."""
+    return {name: getattr(optim, name) for name in _FN_NAMES}
+
+
+def make_steps(fns=None, lr_sgd=0.01, lr_adaptive=0.01, momentum=0.9, betas=(0.9, 0.999), weight_decay=1e-2,
+               names=OPTIMIZERS):
+    """``{name: step(w, dw, state) -> (w, state)}`` for each optimizer in ``names``.
+
+    The SGD family shares ``lr_sgd`` (a step is lr × gradient), the adaptive family ``lr_adaptive`` (a step is
+    about lr in each coordinate, whatever the gradient's size): the two are in different units.
+    """
+    f = dict(reference_fns(), **(fns or {}))
+    table = {
+        "SGD": lambda w, g, s: (f["sgd_update"](w, g, lr_sgd), s),
+        "Momentum": lambda w, g, s: f["momentum_update"](w, g, s, lr_sgd, momentum=momentum),
+        "Nesterov": lambda w, g, s: f["momentum_update"](w, g, s, lr_sgd, momentum=momentum, nesterov=True),
+        "AdaGrad": lambda w, g, s: f["adagrad_update"](w, g, s, lr=lr_adaptive),
+        "RMSprop": lambda w, g, s: f["rmsprop_update"](w, g, s, lr=lr_adaptive),
+        "Adam": lambda w, g, s: f["adam_update"](w, g, s, lr=lr_adaptive, betas=betas),
+        "AdamW": lambda w, g, s: f["adamw_update"](w, g, s, lr=lr_adaptive, betas=betas, weight_decay=weight_decay),
+    }
+    return {name: table[name] for name in names}
+
+
+def race(surface, fns=None, names=OPTIMIZERS, lr_sgd=None, lr_adaptive=None, momentum=0.9, betas=(0.9, 0.999),
+         start=None, steps=None, max_norm=0.0, clip_fn=None):
+    """``{name: path}`` of each optimizer on ``surface`` (a name or a :class:`course.surfaces.Surface`).
+
+    ``max_norm > 0`` clips every gradient's norm first with ``clip_fn`` (default: the reference clip_grad_norm).
+    """
+    surface = SURFACES[surface] if isinstance(surface, str) else surface
+    steps_by_name = make_steps(fns, surface.lr_sgd if lr_sgd is None else lr_sgd,
+                               surface.lr_adaptive if lr_adaptive is None else lr_adaptive, momentum, betas,
+                               names=names)
+    clip = None
+    if max_norm and max_norm > 0:
+        clip_fn = clip_fn or optim.clip_grad_norm
+        clip = lambda g: clip_fn([g], max_norm)[0][0]  # noqa: E731
+    n = surface.steps if steps is None else steps
+    return {name: run(step, surface, start, n, clip) for name, step in steps_by_name.items()}
+
+
+def final_loss(surface, path):
+    """The loss at the end of ``path``, or NaN when the run left the finite numbers."""
+    finite = path[np.all(np.isfinite(path), axis=1)]
+    return surface(finite[-1]) if len(finite) == len(path) else float("nan")
+
+
+def final_losses(fns=None, surfaces=("ravine", "rosenbrock", "saddle"), names=OPTIMIZERS):
+    """``{surface: {optimizer: final loss}}`` with each surface's default start, steps and learning rates.
+
+    A run that diverged (left the finite numbers) counts as NaN.
+    """
+    out = {}
+    for sname in surfaces:
+        surface = SURFACES[sname]
+        out[sname] = {name: final_loss(surface, path) for name, path in race(surface, fns, names).items()}
+    return out
+
+
+def format_table(losses, row_label="surface"):
+    """A plain-text table of ``{row: {column: value}}``."""
+    cols = list(next(iter(losses.values())))
+    lines = [f"{row_label:<12}" + "".join(f"{c:>11}" for c in cols)]
+    for row, vals in losses.items():
+        lines.append(f"{row:<12}" + "".join(f"{vals[c]:>11.3g}" for c in cols))
+    return "\n".join(lines)

@@ -1,5 +1,5 @@
-"""Training helpers for the capstone: an MLP builder, a reference training loop with a live progress bar,
-evaluation, and a gradient check of a whole model.
+"""Training helpers for the capstone: a reference training loop with a live progress bar, accuracy and evaluation,
+and a gradient check of a whole model.
 
 ``fit`` is the course's reference loop (the widget and the benchmark use it): mini-batches from
 :func:`course.optim.iterate_minibatches`, mean cross-entropy from :mod:`course.losses`, an optimizer from
@@ -18,7 +18,8 @@ import numpy as np
 from course import losses, nn, optim
 from course.gradcheck import numerical_gradient
 
-__all__ = ["build_mlp", "progress", "predict", "evaluate", "fit", "check_model_gradients", "blas_threads"]
+__all__ = ["accuracy", "confusion_matrix", "progress", "predict", "evaluate", "fit", "check_model_gradients",
+           "blas_threads"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -60,22 +61,17 @@ def blas_threads(n):
         setter(old)
 
 
-def build_mlp(sizes, batchnorm=False, dropout=0.0, rng=None, dtype=np.float64):
-    """``Linear → [BatchNorm1d] → ReLU → [Dropout]`` for each hidden layer, then a final ``Linear``.
+def accuracy(scores, labels):
+    """The fraction of rows of ``scores`` (N, C) whose prediction ``argmax`` (the first, on a tie) is the label."""
+    scores, labels = np.asarray(scores), np.asarray(labels)
+    return float(np.mean(scores.argmax(axis=1) == labels))
 
-    ``sizes = (in, hidden_1, ..., hidden_k, out)``; e.g. ``(64, 128, 10)`` has one hidden layer of 128 units.
-    """
-    rng = np.random.default_rng() if rng is None else rng
-    modules = []
-    for fan_in, fan_out in zip(sizes[:-2], sizes[1:-1]):
-        modules.append(nn.Linear(fan_in, fan_out, rng=rng, dtype=dtype))
-        if batchnorm:
-            modules.append(nn.BatchNorm1d(fan_out, dtype=dtype))
-        modules.append(nn.ReLU())
-        if dropout:
-            modules.append(nn.Dropout(dropout, rng=rng))
-    modules.append(nn.Linear(sizes[-2], sizes[-1], rng=rng, dtype=dtype))
-    return nn.Sequential(*modules)
+
+def confusion_matrix(labels, predictions, n_classes=10):
+    """Counts ``C[true, predicted]`` (n_classes, n_classes) int64; the diagonal holds the correct predictions."""
+    C = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(C, (np.asarray(labels), np.asarray(predictions)), 1)
+    return C
 
 
 def progress(total, desc="training", enabled=True, **kw):
@@ -102,7 +98,7 @@ def predict(model, X, batch_size=1024):
 def evaluate(model, X, y, batch_size=1024):
     """``(mean cross-entropy, accuracy)`` of ``model`` on ``(X, y)``, in evaluation mode."""
     scores = predict(model, X, batch_size)
-    return losses.cross_entropy_forward(scores, y), float(np.mean(scores.argmax(axis=1) == y))
+    return losses.cross_entropy_forward(scores, y), accuracy(scores, y)
 
 
 def fit(model, optimizer, data, epochs, batch_size, rng, lr_schedule=None, show_progress=True, desc="training"):

@@ -2,7 +2,7 @@
 
 This is the fast half of the grading tests: it executes the notebook's code cells in one namespace (the way a
 kernel would, minus the kernel), then runs every graded test cell and records which ones fail and why. The slow
-half, tests/test_nbgrader_loop.py, pushes a few of the same planted mistakes through real nbgrader.
+half, tests/lessons/test_nbgrader_loop.py, pushes a few of the same planted mistakes through real nbgrader.
 """
 
 import contextlib
@@ -36,6 +36,20 @@ class Planted:
         return set(self.fails) if self.fails else {f"test_{self.cell}"}
 
 
+@dataclass(frozen=True)
+class Variant:
+    """A valid way of writing a graded function: replace ``old`` by ``new`` (exactly once) in solution cell ``cell``.
+
+    Every test cell must still pass: a grading test never fails a correct solution written another way (loops,
+    einsum, float32, another order of drawing random numbers).
+    """
+
+    name: str
+    cell: str
+    old: str
+    new: str
+
+
 def notebook_path(aid):
     return REPO / "solutions" / aid / f"{aid}.ipynb"
 
@@ -48,14 +62,16 @@ def is_test(cell):
     return cell.metadata.get("nbgrader", {}).get("grade", False) and cell.cell_type == "code"
 
 
-def plant(nb, mistake):
-    """Return a copy of ``nb`` with ``mistake`` planted; fail loudly if the text to replace is not there once."""
+def plant(nb, *changes):
+    """Return a copy of ``nb`` with each change (a :class:`Planted` mistake or a :class:`Variant`) applied; fail
+    loudly if the text to replace is not there exactly once."""
     nb = nbformat.reads(nbformat.writes(nb), 4)
-    cells = [c for c in nb.cells if grade_id(c) == mistake.cell]
-    assert cells, f"{mistake.name}: no cell with grade_id {mistake.cell!r}"
-    src = cells[0].source
-    assert src.count(mistake.old) == 1, f"{mistake.name}: {mistake.old!r} occurs {src.count(mistake.old)} times"
-    cells[0].source = src.replace(mistake.old, mistake.new)
+    for change in changes:
+        cells = [c for c in nb.cells if grade_id(c) == change.cell]
+        assert cells, f"{change.name}: no cell with grade_id {change.cell!r}"
+        src = cells[0].source
+        assert src.count(change.old) == 1, f"{change.name}: {change.old!r} occurs {src.count(change.old)} times"
+        cells[0].source = src.replace(change.old, change.new)
     return nb
 
 
@@ -96,13 +112,23 @@ def read(aid):
     return nbformat.read(str(notebook_path(aid)), as_version=4)
 
 
-def rerun_tests(nb, mistake, baseline, cwd=None):
-    """Plant ``mistake`` into a copy of ``baseline`` (the globals of a full run of ``nb``) and re-run the tests.
+def solution_block(nb, gid):
+    """The text between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` of solution cell ``gid``."""
+    src = next(c.source for c in nb.cells if grade_id(c) == gid)
+    start = src.index("### BEGIN SOLUTION\n") + len("### BEGIN SOLUTION\n")
+    return src[start:src.index("    ### END SOLUTION")]
 
-    Only the planted solution cell and the test cells execute, so a planted mistake costs a fraction of a second
-    instead of a whole notebook (widgets, experiments). Later cells see the planted function through the globals,
-    as they would in a kernel; tests/test_nbgrader_loop.py still runs one planted mistake per notebook end to end.
+
+def rerun_tests(nb, changes, baseline, cwd=None):
+    """Apply ``changes`` (mistakes or variants) to ``nb`` and re-run its tests in a copy of ``baseline`` (the globals
+    of a full run of ``nb``).
+
+    Only the changed solution cells and the test cells execute, so a change costs a fraction of a second instead of
+    a whole notebook (widgets, experiments). Later cells see the changed functions through the globals, as they would
+    in a kernel; tests/lessons/test_nbgrader_loop.py still runs one planted mistake per notebook end to end.
     """
-    planted = plant(nb, mistake)
-    cells = [c for c in planted.cells if c.cell_type == "code" and (is_test(c) or grade_id(c) == mistake.cell)]
+    changes = list(changes) if isinstance(changes, (list, tuple)) else [changes]
+    changed = plant(nb, *changes)
+    touched = {c.cell for c in changes}
+    cells = [c for c in changed.cells if c.cell_type == "code" and (is_test(c) or grade_id(c) in touched)]
     return run(nbformat.v4.new_notebook(cells=cells), cwd=cwd, namespace=dict(baseline))

@@ -4,10 +4,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from course import backprop as B
+from course.examples import network222, xor
 from course.viz import COLORS, figure
 
-__all__ = ["net222_history", "draw_net222", "xor_history", "plot_xor_training"]
+__all__ = ["net222_history", "draw_net222", "plot_xor_training"]
 
 # Node positions of the 2-2-2 network (x: layer, y: height) and its bias nodes.
 _POS = {"i1": (0.0, 1.0), "i2": (0.0, 0.0), "h1": (1.6, 1.0), "h2": (1.6, 0.0), "o1": (3.2, 1.0), "o2": (3.2, 0.0),
@@ -28,21 +28,12 @@ _BOX = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85}
 
 @lru_cache(maxsize=16)
 def net222_history(steps, lr):
-    """Seed 004's network trained for ``steps`` gradient-descent steps (cached: the sliders replay it)."""
-    return B.net222_train(int(steps), lr=float(lr))
-
-
-def _deltas(params, values, targets=B.SEED004_TARGETS):
-    v, p = values, params
-    d_o1 = (v["out_o1"] - targets[0]) * v["out_o1"] * (1 - v["out_o1"])
-    d_o2 = (v["out_o2"] - targets[1]) * v["out_o2"] * (1 - v["out_o2"])
-    d_h1 = (d_o1 * p["w5"] + d_o2 * p["w7"]) * v["out_h1"] * (1 - v["out_h1"])
-    d_h2 = (d_o1 * p["w6"] + d_o2 * p["w8"]) * v["out_h2"] * (1 - v["out_h2"])
-    return {"h1": d_h1, "h2": d_h2, "o1": d_o1, "o2": d_o2}
+    """The worked 2-2-2 network trained for ``steps`` gradient-descent steps (cached: the sliders replay it)."""
+    return network222.net222_train(int(steps), lr=float(lr))
 
 
 def draw_net222(step=0, lr=0.5, show_grads=True, max_steps=2000):
-    """Seed 004's 2-2-2 network after ``step`` updates with learning rate ``lr``.
+    """The worked 2-2-2 network after ``step`` updates with learning rate ``lr``.
 
     Edges carry their weight and (red) ∂E/∂w; nodes their output and (red) delta ∂E/∂net; each shared bias node
     shows its value and its gradient, the sum of two deltas. The right panel is the error against the step.
@@ -58,7 +49,7 @@ def draw_net222(step=0, lr=0.5, show_grads=True, max_steps=2000):
     else:  # the bare network, before any gradient is introduced
         ax.set_position([0.0, 0.0, 1.0, 0.93])
         eax = None
-    deltas = _deltas(params, values)
+    deltas = network222.net222_deltas(network222.TARGETS, params, values)
     span = max(abs(g) for k, g in grads.items() if k.startswith("w")) or 1.0
     for name, (a, b) in _EDGES.items():
         (x0, y0), (x1, y1) = _POS[a], _POS[b]
@@ -75,8 +66,8 @@ def draw_net222(step=0, lr=0.5, show_grads=True, max_steps=2000):
         for u in units:
             (x0, y0), (x1, y1) = _POS[bias], _POS[u]
             ax.plot([x0, x1], [y0, y1], color="0.55", lw=1.0, ls="--", zorder=0)
-    inputs = dict(zip(("i1", "i2"), B.SEED004_INPUTS))
-    targets = dict(zip(("o1", "o2"), B.SEED004_TARGETS))
+    inputs = dict(zip(("i1", "i2"), network222.INPUTS))
+    targets = dict(zip(("o1", "o2"), network222.TARGETS))
     for node, (x, y) in _POS.items():
         is_bias = node.startswith("b")
         ax.scatter([x], [y], s=1900 if not is_bias else 1100, color="white", zorder=2,
@@ -107,32 +98,18 @@ def draw_net222(step=0, lr=0.5, show_grads=True, max_steps=2000):
     return fig
 
 
-@lru_cache(maxsize=16)
-def xor_history(seed=0, lr=5.0, hidden=2, epochs=1500):
-    """Parameters of the XOR network after every epoch (index 0: the start), trained from ``default_rng(seed)``."""
-    params = B.init_xor_params(np.random.default_rng(seed), hidden=hidden)
-    history, losses = [params], []
-    for _ in range(epochs):
-        losses.append(B.xor_mse(B.XOR_X, B.XOR_Y, params))
-        g = B.xor_batch_gradients(B.XOR_X, B.XOR_Y, params)
-        params = {k: params[k] - lr * g[k] for k in params}
-        history.append(params)
-    losses.append(B.xor_mse(B.XOR_X, B.XOR_Y, params))
-    return history, losses
-
-
 def plot_xor_training(epoch=0, seed=0, lr=5.0, hidden=2, epochs=1500):
     """The XOR network's output over the plane after ``epoch`` epochs (left) and its MSE curve (right).
 
     Dashed lines are where each hidden unit's pre-activation is 0; the bold contour is output 0.5, the decision
     boundary.
     """
-    history, losses = xor_history(int(seed), float(lr), int(hidden), int(epochs))
+    history, losses = xor.train_history(int(seed), float(lr), int(hidden), int(epochs))
     epoch = int(np.clip(epoch, 0, epochs))
     params = history[epoch]
     g = np.linspace(-0.5, 1.5, 81)
     gx, gy = np.meshgrid(g, g)
-    out = B.xor_forward(np.c_[gx.ravel(), gy.ravel()], params)[1].reshape(gx.shape)
+    out = xor.forward(np.c_[gx.ravel(), gy.ravel()], params)[1].reshape(gx.shape)
     fig, ax = figure(size=(10, 4.2))
     fig.set_layout_engine("none")  # axes placed by hand: the constrained layout would cost more than the drawing
     ax.set_position([0.06, 0.12, 0.36, 0.8])
@@ -146,7 +123,7 @@ def plot_xor_training(epoch=0, seed=0, lr=5.0, hidden=2, epochs=1500):
             ax.plot(g, -(W1[j, 0] * g + b1[j]) / W1[j, 1], ls="--", color=COLORS[4], lw=1.2,
                     label="hidden units' lines" if j == 0 else None)
     for cls, marker in ((0, "o"), (1, "s")):
-        pts = B.XOR_X[B.XOR_Y == cls]
+        pts = xor.X[xor.Y == cls]
         ax.scatter(pts[:, 0], pts[:, 1], s=120, marker=marker, color=COLORS[cls], edgecolor="k", zorder=3,
                    label=f"target {cls}")
     ax.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), xlabel="x1", ylabel="x2", aspect="equal",

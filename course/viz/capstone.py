@@ -1,12 +1,14 @@
-"""Drawings for 06_capstone: digits, learning curves, a confusion matrix, misclassified digits, and a whole training
-run for the hyperparameter explorer."""
+"""Drawings for 06_capstone: digits, learning curves, a confusion matrix, misclassified digits, and the learning
+curves of a training run (:func:`course.examples.digits.train_digits`) for the hyperparameter explorer."""
 
 import numpy as np
 
+from course.losses import softmax
+from course.train import confusion_matrix
 from course.viz import COLORS, figure
 
-__all__ = ["mosaic", "plot_digit_gallery", "plot_learning_curves", "confusion_matrix", "plot_confusion_matrix",
-           "plot_misclassified", "train_digits", "plot_training_run"]
+__all__ = ["mosaic", "plot_digit_gallery", "plot_learning_curves", "plot_confusion_matrix",
+           "plot_misclassified", "plot_training_run"]
 
 
 def mosaic(images, cols, pad=1):
@@ -63,13 +65,6 @@ def plot_learning_curves(history):
     return fig
 
 
-def confusion_matrix(labels, predictions, n_classes=10):
-    """Counts ``C[true, predicted]`` (n_classes, n_classes) int64."""
-    C = np.zeros((n_classes, n_classes), dtype=np.int64)
-    np.add.at(C, (np.asarray(labels), np.asarray(predictions)), 1)
-    return C
-
-
 def plot_confusion_matrix(labels, predictions, n_classes=10):
     """The confusion matrix with every count written in its cell; the diagonal holds the correct predictions."""
     C = confusion_matrix(labels, predictions, n_classes)
@@ -94,9 +89,7 @@ def plot_confusion_matrix(labels, predictions, n_classes=10):
 
 def plot_misclassified(X, labels, scores, max_images=24, cols=8):
     """The images the model gets wrong, labelled ``true → predicted (confidence)``, most confident mistakes first."""
-    scores = np.asarray(scores, dtype=np.float64)
-    p = np.exp(scores - scores.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
+    p = softmax(np.asarray(scores, dtype=np.float64))
     pred = p.argmax(axis=1)
     all_wrong = np.flatnonzero(pred != labels)
     wrong = all_wrong[np.argsort(-p[all_wrong, pred[all_wrong]], kind="stable")][:max_images]
@@ -116,24 +109,10 @@ def plot_misclassified(X, labels, scores, max_images=24, cols=8):
     return fig
 
 
-def train_digits(width=128, depth=2, lr=3e-3, weight_decay=1e-4, dropout=0.1, batchnorm=True, epochs=10,
-                 batch_size=64, seed=0):
-    """Train an MLP on the digits with the course's reference loop; returns ``(model, history, test_accuracy)``."""
-    from course import data, optim
-    from course import train as T
-
-    split = data.digits_split(0)
-    rng = np.random.default_rng(seed)
-    model = T.build_mlp((64,) + (width,) * depth + (10,), batchnorm=batchnorm, dropout=dropout, rng=rng)
-    opt = optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-    with T.blas_threads(1):
-        history = T.fit(model, opt, split, epochs, batch_size, np.random.default_rng(seed + 1),
-                        lr_schedule=lambda e: optim.cosine_annealing_lr(lr, e, epochs), show_progress=False)
-    return model, history, T.evaluate(model, split.X_test, split.y_test)[1]
-
-
 def plot_training_run(width=128, depth=2, lr=3e-3, weight_decay=1e-4, dropout=0.1, batchnorm=True, epochs=8):
     """Train with these hyperparameters and draw the learning curves, titled with test accuracy and time."""
+    from course.examples.digits import train_digits
+
     _, history, test_acc = train_digits(width, depth, lr, weight_decay, dropout, batchnorm, epochs)
     fig = plot_learning_curves(history)
     fig.suptitle(f"{depth} × {width} units, lr {lr:g}, weight decay {weight_decay:g}, dropout {dropout:g}, "

@@ -3,7 +3,8 @@ of finite differences against the step h, and linear regression trained by the f
 
 import numpy as np
 
-from course import gradients as G
+from course import gradients
+from course.examples import one_weight
 from course.viz import COLORS, figure
 
 __all__ = ["plot_tangent", "plot_gradient_descent", "plot_difference_errors", "plot_linreg_training",
@@ -35,10 +36,10 @@ _ADVICE = {"raise": "negative: raising w lowers the error → raise the weight",
 def plot_tangent(w=1.0, w_range=(0.0, 4.0)):
     """The one-weight error curve E(w), the tangent at ``w`` and what the sign of its slope says."""
     ws = np.linspace(*w_range, 300)
-    E, slope = float(G.one_weight_error(w)), float(G.one_weight_slope(w))
+    E, slope = float(one_weight.error(w)), float(one_weight.slope(w))
     advice = slope_advice(slope)
     fig, ax = figure(size=(6.8, 4.2))
-    ax.plot(ws, G.one_weight_error(ws), color=COLORS[0], lw=2, label="error E(w)")
+    ax.plot(ws, one_weight.error(ws), color=COLORS[0], lw=2, label="error E(w)")
     half = 0.6
     tw = np.array([w - half, w + half])
     ax.plot(tw, E + slope * (tw - w), color=COLORS[1], lw=2, label=f"tangent, slope dE/dw = {slope:+.4f}")
@@ -51,7 +52,7 @@ def plot_tangent(w=1.0, w_range=(0.0, 4.0)):
                     arrowprops={"arrowstyle": "-|>", "color": COLORS[2], "lw": 2.5})
         ax.annotate(f"{advice} w", (w, E), xytext=(0, 18), textcoords="offset points", color=COLORS[2],
                     ha="center", fontsize=10)
-    w_star = float(G.ONE_WEIGHT_X @ G.ONE_WEIGHT_T / (G.ONE_WEIGHT_X @ G.ONE_WEIGHT_X))
+    w_star = one_weight.best_weight()
     ax.axvline(w_star, color="0.7", ls=":", lw=1)
     ax.text(w_star, -0.9, f" best w = {w_star:.3f}", color="0.45", va="bottom", fontsize=8)
     ax.set(xlabel="weight w", ylabel="error E(w) = mean((w·x − t)²)", xlim=w_range, ylim=(-1.0, None),
@@ -85,9 +86,9 @@ def descent_regime(lr, L):
 def plot_gradient_descent(lr=0.05, dims="1-D", num_steps=20):
     """Gradient descent on ``E = ½ Σ L_i x_i²`` with L = 10 (1-D) or L = (10, 1) (2-D): path and error per step."""
     L, x0 = GD_CURVATURES[dims], _GD_START[dims]
-    E, grad = G.quadratic_bowl(L)
+    E, grad = gradients.quadratic_bowl(L)
     with np.errstate(over="ignore", invalid="ignore"):
-        path = G.gradient_descent(grad, x0, lr, num_steps)
+        path = gradients.gradient_descent(grad, x0, lr, num_steps)
         errors = np.array([E(p) for p in path])
     fig, (ax, eax) = figure(1, 2, size=(10, 4.0))
     shown = np.clip(path, -50, 50)
@@ -127,9 +128,9 @@ def plot_difference_errors(function="sin(x) at x = 1", log10_h=-5.0):
     """Log-log error of the forward and central differences against the step h, with the chosen h marked."""
     f, df, x = DIFFERENCE_FUNCTIONS[function]
     hs = np.logspace(-15, 0, 301)
-    fwd, cen = G.difference_errors(f, df, x, hs)
+    fwd, cen = gradients.difference_errors(f, df, x, hs)
     h = 10.0**log10_h
-    fh, ch = (float(e[0]) for e in G.difference_errors(f, df, x, np.array([h])))
+    fh, ch = (float(e[0]) for e in gradients.difference_errors(f, df, x, np.array([h])))
     floor = 1e-17  # an error of exactly 0 has no logarithm: draw it at the floor
     fig, ax = figure(size=(7.2, 4.4))
     ax.loglog(hs, np.maximum(fwd, floor), color=COLORS[0], lw=1.5, label="forward  (f(x+h) − f(x)) / h")
@@ -151,7 +152,7 @@ def plot_difference_errors(function="sin(x) at x = 1", log10_h=-5.0):
 
 
 def plot_linreg_training(x, y, w, b, losses):
-    """Seed 002's four steps at work: the fitted line ŷ = w·x + b over the data (left) and the loss per step."""
+    """The four steps at work: the fitted line ŷ = w·x + b over the data (left) and the loss per step."""
     fig, (ax, lax) = figure(1, 2, size=(10, 3.8))
     ax.scatter(x, y, color="0.35", s=15, label="data")
     grid = np.linspace(np.min(x), np.max(x), 2)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from course import init_experiments as E
+from course.examples import init_experiments
 from course.viz import COLORS, figure
 
 __all__ = ["plot_unit_weights", "plot_layer_stds", "plot_training_curves", "plot_layer_histograms"]
@@ -33,7 +33,7 @@ def _positive(v):
 def plot_layer_stds(results):
     """Std of the activations (top) and of ∂loss/∂W (bottom) against depth, one column per activation.
 
-    ``results[(scheme, activation)]`` is a :func:`course.init_experiments.deep_stats` dict.
+    ``results[(scheme, activation)]`` is a :func:`course.examples.init_experiments.deep_stats` dict.
     """
     activations = list(dict.fromkeys(a for _, a in results))
     schemes = list(dict.fromkeys(s for s, _ in results))
@@ -61,7 +61,7 @@ def plot_layer_stds(results):
 def plot_training_curves(histories, title="Training a 4-hidden-layer ReLU MLP on spirals (full-batch SGD)"):
     """Training loss against the step, one line per scheme.
 
-    ``histories[name]`` is a :func:`course.init_experiments.train` result. The dashed line is ln 3, the loss of
+    ``histories[name]`` is a :func:`course.examples.init_experiments.train` result. The dashed line is ln 3, the loss of
     always guessing uniformly among three classes.
     """
     fig, ax = figure(size=(7.0, 4.0))
@@ -87,7 +87,7 @@ def plot_layer_histograms(scheme="xavier", activation="tanh", depth=10, width=12
     Each row shares its x-axis, so a layer whose values have shrunk to a spike at 0 has vanished, and one that
     fills the axis while the others are spikes has exploded.
     """
-    r = E.deep_stats(scheme, activation, depth=depth, width=width, seed=seed, keep=True)
+    r = init_experiments.deep_stats(scheme, activation, depth=depth, width=width, seed=seed, keep=True)
     layers = _layers_to_show(depth, n_panels)
     fig, axes = figure(2, len(layers), size=(2.3 * len(layers) + 1.0, 4.6))
     axes = np.asarray(axes).reshape(2, -1)

@@ -2,13 +2,14 @@
 
 import numpy as np
 
-from course import losses as L
+from course import losses
+from course.examples import line_fit
 from course.viz import COLORS, figure
 
-__all__ = ["plot_regression_losses", "fit_line", "plot_outlier_fit", "plot_cross_entropy"]
+__all__ = ["plot_regression_losses", "plot_outlier_fit", "plot_cross_entropy"]
 
-REGRESSION_LOSSES = {"MSE": (L.mse_forward, L.mse_backward), "MAE": (L.mae_forward, L.mae_backward),
-                     "Huber": (L.huber_forward, L.huber_backward)}
+REGRESSION_LOSSES = {"MSE": (losses.mse_forward, losses.mse_backward), "MAE": (losses.mae_forward, losses.mae_backward),
+                     "Huber": (losses.huber_forward, losses.huber_backward)}
 
 
 def _per_point(loss, r, **kw):
@@ -35,37 +36,20 @@ def plot_regression_losses(delta=1.0, r_max=3.0):
     return fig
 
 
-def fit_line(x, y, loss_backward, steps=600, lr=0.5, **kw):
-    """Fit ``y ≈ w x + b`` by gradient descent on a loss, given its backward ``loss_backward(y_pred, y)``.
-
-    The step shrinks as 1/√t: MAE's gradient never gets small near the minimum, so a constant step would
-    circle around it forever.
-    """
-    w = b = 0.0
-    for t in range(steps):
-        g = loss_backward(w * x + b, y, **kw)  # ∂loss/∂ŷ, then the chain rule through ŷ = w x + b
-        step = lr / np.sqrt(1.0 + t / 20.0)
-        w -= step * float(g @ x)
-        b -= step * float(g.sum())
-    return w, b
-
-
 def plot_outlier_fit(outlier_y=8.0, delta=1.0, rng_seed=0):
     """A line fitted under MSE, MAE and Huber to clean data plus one point whose height you move."""
-    rng = np.random.default_rng(rng_seed)
-    x = np.sort(rng.uniform(-2, 2, 20))
-    y = 0.8 * x + 0.5 + 0.2 * rng.standard_normal(20)
-    x = np.r_[x, 1.5]
-    y = np.r_[y, outlier_y]
+    x, y = line_fit.outlier_data(outlier_y, rng_seed)
     fig, ax = figure(size=(6.4, 4.0))
     ax.scatter(x[:-1], y[:-1], color="0.3", s=18, label="data")
     ax.scatter(x[-1:], y[-1:], color=COLORS[1], s=70, marker="*", label="movable outlier", zorder=3)
     grid = np.linspace(-2.2, 2.2, 2)
     for color, (name, (_, bwd)) in zip(COLORS, REGRESSION_LOSSES.items()):
         kw = {"delta": delta} if name == "Huber" else {}
-        w, b = fit_line(x, y, bwd, steps=3000 if name == "MAE" else 600, lr=2.0 if name == "MAE" else 0.5, **kw)
+        slow = name == "MAE"  # its gradient never shrinks: more, larger steps
+        w, b = line_fit.fit_line(x, y, bwd, steps=3000 if slow else 600, lr=2.0 if slow else 0.5, **kw)
         ax.plot(grid, w * grid + b, color=color, lw=2, label=f"{name}: slope {w:.2f}")
-    ax.plot(grid, 0.8 * grid + 0.5, "k--", lw=1, label="true line (slope 0.80)")
+    ax.plot(grid, line_fit.TRUE_SLOPE * grid + line_fit.TRUE_INTERCEPT, "k--", lw=1,
+            label=f"true line (slope {line_fit.TRUE_SLOPE:.2f})")
     ax.set(xlabel="x", ylabel="y", ylim=(-3, 11), title="One outlier against three losses")
     ax.legend(fontsize=8, loc="upper left")
     return fig

@@ -1,21 +1,19 @@
 """Drawings for 05_optimizers: optimizer races on 2-D surfaces, learning-rate schedules, training curves.
 
-The update functions are arguments (``fns``, a dict such as ``{"adam_update": adam_update, ...}``), so a notebook
-can race its own implementations; the default is the reference :mod:`course.optim`.
+The races are run by :func:`course.surfaces.race`; the update functions are arguments (``fns``, a dict such as
+``{"adam_update": adam_update, ...}``), so a notebook can race its own implementations (the default is the
+reference :mod:`course.optim`).
 """
 
 import numpy as np
 
-from course import optim as O
-from course import surfaces as S
+from course import optim
+from course.surfaces import OPTIMIZERS, SURFACES, cliff, final_loss, race, run
 from course.viz import COLORS
 
-__all__ = ["OPTIMIZERS", "reference_fns", "make_steps", "race", "final_losses", "format_table", "plot_race",
-           "plot_races", "plot_schedules", "plot_curves", "plot_clipping_rescue"]
+__all__ = ["plot_race", "plot_races", "plot_schedules", "plot_curves", "plot_clipping_rescue"]
 
-OPTIMIZERS = ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW")
 _COLOR = dict(zip(OPTIMIZERS, COLORS))
-_FN_NAMES = ("sgd_update", "momentum_update", "adagrad_update", "rmsprop_update", "adam_update", "adamw_update")
 
 
 def figure(nrows=1, ncols=1, size=(6.4, 4.0), **margins):
@@ -33,75 +31,6 @@ def figure(nrows=1, ncols=1, size=(6.4, 4.0), **margins):
     adjust.update(margins)
     fig.subplots_adjust(**adjust)
     return fig, axes
-
-
-def reference_fns():
-    """The reference update functions by name."""
-    return {name: getattr(O, name) for name in _FN_NAMES}
-
-
-def make_steps(fns=None, lr_sgd=0.01, lr_adaptive=0.01, momentum=0.9, betas=(0.9, 0.999), weight_decay=1e-2,
-               names=OPTIMIZERS):
-    """``{name: step(w, dw, state) -> (w, state)}`` for each optimizer in ``names``.
-
-    The SGD family shares ``lr_sgd`` (a step is lr × gradient), the adaptive family ``lr_adaptive`` (a step is
-    about lr in each coordinate, whatever the gradient's size): the two are in different units.
-    """
-    f = dict(reference_fns(), **(fns or {}))
-    table = {
-        "SGD": lambda w, g, s: (f["sgd_update"](w, g, lr_sgd), s),
-        "Momentum": lambda w, g, s: f["momentum_update"](w, g, s, lr_sgd, momentum=momentum),
-        "Nesterov": lambda w, g, s: f["momentum_update"](w, g, s, lr_sgd, momentum=momentum, nesterov=True),
-        "AdaGrad": lambda w, g, s: f["adagrad_update"](w, g, s, lr=lr_adaptive),
-        "RMSprop": lambda w, g, s: f["rmsprop_update"](w, g, s, lr=lr_adaptive),
-        "Adam": lambda w, g, s: f["adam_update"](w, g, s, lr=lr_adaptive, betas=betas),
-        "AdamW": lambda w, g, s: f["adamw_update"](w, g, s, lr=lr_adaptive, betas=betas, weight_decay=weight_decay),
-    }
-    return {name: table[name] for name in names}
-
-
-def race(surface, fns=None, names=OPTIMIZERS, lr_sgd=None, lr_adaptive=None, momentum=0.9, betas=(0.9, 0.999),
-         start=None, steps=None, max_norm=0.0, clip_fn=None):
-    """``{name: path}`` of each optimizer on ``surface`` (a name or a :class:`course.surfaces.Surface`).
-
-    ``max_norm > 0`` clips every gradient's norm first with ``clip_fn`` (default: the reference clip_grad_norm).
-    """
-    surface = S.SURFACES[surface] if isinstance(surface, str) else surface
-    steps_by_name = make_steps(fns, surface.lr_sgd if lr_sgd is None else lr_sgd,
-                               surface.lr_adaptive if lr_adaptive is None else lr_adaptive, momentum, betas,
-                               names=names)
-    clip = None
-    if max_norm and max_norm > 0:
-        clip_fn = clip_fn or O.clip_grad_norm
-        clip = lambda g: clip_fn([g], max_norm)[0][0]  # noqa: E731
-    n = surface.steps if steps is None else steps
-    return {name: S.run(step, surface, start, n, clip) for name, step in steps_by_name.items()}
-
-
-def _final(surface, path):
-    finite = path[np.all(np.isfinite(path), axis=1)]
-    return surface(finite[-1]) if len(finite) == len(path) else float("nan")
-
-
-def final_losses(fns=None, surfaces=("ravine", "rosenbrock", "saddle"), names=OPTIMIZERS):
-    """``{surface: {optimizer: final loss}}`` with each surface's default start, steps and learning rates.
-
-    A run that diverged (left the finite numbers) counts as NaN.
-    """
-    out = {}
-    for sname in surfaces:
-        surface = S.SURFACES[sname]
-        out[sname] = {name: _final(surface, path) for name, path in race(surface, fns, names).items()}
-    return out
-
-
-def format_table(losses, row_label="surface"):
-    """A plain-text table of ``{row: {column: value}}``."""
-    cols = list(next(iter(losses.values())))
-    lines = [f"{row_label:<12}" + "".join(f"{c:>11}" for c in cols)]
-    for row, vals in losses.items():
-        lines.append(f"{row:<12}" + "".join(f"{vals[c]:>11.3g}" for c in cols))
-    return "\n".join(lines)
 
 
 def _contours(ax, surface, n=90):
@@ -141,7 +70,7 @@ def _draw_paths(ax, surface, paths):
 def plot_race(surface="ravine", optimizers=OPTIMIZERS, lr_sgd=None, lr_adaptive=None, momentum=0.9, beta1=0.9,
               beta2=0.999, start_x=None, start_y=None, steps=None, max_norm=0.0, fns=None):
     """Each optimizer's path on the surface's contours (left) and its loss against the step (right)."""
-    s = S.SURFACES[surface]
+    s = SURFACES[surface]
     start = None if start_x is None or start_y is None else (start_x, start_y)
     paths = race(s, fns, tuple(optimizers), lr_sgd, lr_adaptive, momentum, (beta1, beta2), start, steps, max_norm)
     fig, (ax, lax) = figure(1, 2, size=(10, 4.0))
@@ -151,7 +80,7 @@ def plot_race(surface="ravine", optimizers=OPTIMIZERS, lr_sgd=None, lr_adaptive=
     with np.errstate(all="ignore"):
         for name, path in paths.items():
             loss = s.f(path[:, 0], path[:, 1]) - s.f_min
-            lax.plot(np.maximum(loss, 1e-12), color=_COLOR[name], label=f"{name}: {_final(s, path):.3g}")
+            lax.plot(np.maximum(loss, 1e-12), color=_COLOR[name], label=f"{name}: {final_loss(s, path):.3g}")
     lr_s = s.lr_sgd if lr_sgd is None else lr_sgd
     lr_a = s.lr_adaptive if lr_adaptive is None else lr_adaptive
     clip = f", clip norm {max_norm:g}" if max_norm else ""
@@ -167,7 +96,7 @@ def plot_races(fns=None, surfaces=("ravine", "rosenbrock", "saddle"), names=OPTI
     """Every optimizer on each surface, side by side, from each surface's default start."""
     fig, axes = figure(1, len(surfaces), size=(4.2 * len(surfaces), 4.0), left=0.5 / (4.2 * len(surfaces)), wspace=0.15)
     for ax, sname in zip(np.atleast_1d(axes), surfaces):
-        s = S.SURFACES[sname]
+        s = SURFACES[sname]
         _draw_paths(ax, s, race(s, fns, names))
         ax.set(title=f"{sname} ({s.steps} steps)")
     np.atleast_1d(axes)[0].legend(fontsize=7, loc="lower right")
@@ -175,7 +104,7 @@ def plot_races(fns=None, surfaces=("ravine", "rosenbrock", "saddle"), names=OPTI
 
 
 def plot_schedules(lr0=0.1, epochs=100, step_size=30, gamma=0.1, T_max=100, eta_min=0.0, log=False,
-                   step_lr=O.step_lr, cosine_annealing_lr=O.cosine_annealing_lr):
+                   step_lr=optim.step_lr, cosine_annealing_lr=optim.cosine_annealing_lr):
     """The learning rate per epoch under StepLR and CosineAnnealingLR."""
     e = np.arange(epochs + 1)
     fig, ax = figure(size=(7, 3.6), left=0.11)
@@ -204,13 +133,13 @@ def plot_curves(curves, title="training loss", ylabel="loss", xlabel="epoch", lo
     return fig
 
 
-def plot_clipping_rescue(sgd_update=O.sgd_update, clip_grad_norm=O.clip_grad_norm, lr=0.05, max_norm=1.0,
+def plot_clipping_rescue(sgd_update=optim.sgd_update, clip_grad_norm=optim.clip_grad_norm, lr=0.05, max_norm=1.0,
                          steps=100):
     """Plain SGD on the RNN's exploding-gradient cliff, with and without norm clipping."""
-    s = S.cliff
+    s = cliff
     step = {"SGD": lambda w, g, st: (sgd_update(w, g, lr), st)}["SGD"]
-    plain = S.run(step, s, steps=steps)
-    clipped = S.run(step, s, steps=steps, clip=lambda g: clip_grad_norm([g], max_norm)[0][0])
+    plain = run(step, s, steps=steps)
+    clipped = run(step, s, steps=steps, clip=lambda g: clip_grad_norm([g], max_norm)[0][0])
     fig, (ax, lax) = figure(1, 2, size=(10, 4.0))
     _contours(ax, s)
     for path, color, label in ((plain, COLORS[1], "SGD"), (clipped, COLORS[2], f"SGD + clip norm {max_norm:g}")):

@@ -1,6 +1,6 @@
 """Explorers for 01_losses, each on a drawing function from ``course.viz.losses``."""
 
-from course.viz import losses as V
+from course.viz import losses as drawings
 from course.widgets import explorer, slider
 
 __all__ = ["regression_loss_explorer", "outlier_fit_explorer", "cross_entropy_explorer"]
@@ -8,19 +8,19 @@ __all__ = ["regression_loss_explorer", "outlier_fit_explorer", "cross_entropy_ex
 
 def regression_loss_explorer():
     """MSE / MAE / Huber against the residual, with a δ slider for Huber."""
-    return explorer(V.plot_regression_losses, {"delta": slider(1.0, 0.1, 3.0, 0.1, "Huber δ")},
+    return explorer(drawings.plot_regression_losses, {"delta": slider(1.0, 0.1, 3.0, 0.1, "Huber δ")},
                     title="Loss and gradient against the residual")
 
 
 def outlier_fit_explorer():
     """Move one outlier and watch the line each loss fits."""
-    return explorer(V.plot_outlier_fit, {"outlier_y": slider(8.0, -2.0, 10.0, 0.5, "outlier height"),
+    return explorer(drawings.plot_outlier_fit, {"outlier_y": slider(8.0, -2.0, 10.0, 0.5, "outlier height"),
                                          "delta": slider(1.0, 0.1, 3.0, 0.1, "Huber δ")},
                     title="Which loss does one bad point move?")
 
 
 def cross_entropy_explorer():
     """Cross-entropy and its gradient against the probability given to the true class."""
-    return explorer(V.plot_cross_entropy, {"p": slider(0.3, 0.001, 1.0, 0.001, "p(true class)",
+    return explorer(drawings.plot_cross_entropy, {"p": slider(0.3, 0.001, 1.0, 0.001, "p(true class)",
                                                        readout_format=".3f")},
                     title="How cross-entropy punishes confident mistakes")

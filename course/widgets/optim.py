@@ -1,7 +1,7 @@
 """Explorers for 05_optimizers: an optimizer race on 2-D surfaces and a learning-rate schedule plotter."""
 
-from course import surfaces as S
-from course.viz import optim as V
+from course import surfaces
+from course.viz import optim as drawings
 from course.widgets import checkbox, dropdown, explorer, int_slider, select_multiple, slider
 
 __all__ = ["race_explorer", "schedule_explorer"]
@@ -20,10 +20,11 @@ def race_explorer(fns=None):
 
     ``fns`` (optional) maps update-function names to your own implementations, e.g. ``{"adam_update": adam_update}``.
     """
-    s = S.ravine
+    s = surfaces.ravine
     controls = {
-        "surface": dropdown(list(S.SURFACES), "ravine", "surface"),
-        "optimizers": select_multiple(V.OPTIMIZERS, ("SGD", "Momentum", "RMSprop", "Adam"), "optimizers", rows=7),
+        "surface": dropdown(list(surfaces.SURFACES), "ravine", "surface"),
+        "optimizers": select_multiple(surfaces.OPTIMIZERS, ("SGD", "Momentum", "RMSprop", "Adam"), "optimizers",
+                                      rows=7),
         "lr_sgd": _log_slider(s.lr_sgd, -4, 0, "lr (SGD, momentum)"),
         "lr_adaptive": _log_slider(s.lr_adaptive, -3, 0, "lr (adaptive)"),
         "momentum": slider(0.9, 0.0, 0.99, 0.01, "momentum μ"),
@@ -40,7 +41,7 @@ def race_explorer(fns=None):
     def reset(change):
         # Runs before the explorer's own redraw (registered first): the sliders jump to the new surface's defaults
         # while the redraws they trigger are skipped, then the explorer draws once.
-        new = S.SURFACES[change["new"]]
+        new = surfaces.SURFACES[change["new"]]
         resetting.append(True)
         for key, lim, value in (("start_x", new.xlim, new.start[0]), ("start_y", new.ylim, new.start[1])):
             c = controls[key]
@@ -57,7 +58,7 @@ def race_explorer(fns=None):
             from matplotlib.figure import Figure
 
             return Figure(figsize=(0.2, 0.2))
-        return V.plot_race(fns=fns, **kw)
+        return drawings.plot_race(fns=fns, **kw)
 
     controls["surface"].observe(reset, names="value")
     return explorer(plot_race, controls,
@@ -69,7 +70,7 @@ def schedule_explorer(step_lr=None, cosine_annealing_lr=None):
     fns = {k: v for k, v in (("step_lr", step_lr), ("cosine_annealing_lr", cosine_annealing_lr)) if v is not None}
 
     def plot_schedules(**kw):
-        return V.plot_schedules(**kw, **fns)
+        return drawings.plot_schedules(**kw, **fns)
 
     return explorer(plot_schedules, {
         "lr0": slider(0.1, 0.01, 1.0, 0.01, "lr0"),

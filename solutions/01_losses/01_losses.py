@@ -20,8 +20,7 @@
 # %%
 import numpy as np
 
-from course.testing import check, check_gradient
-from course.mistakes.losses import MISTAKES
+from course.grading import check, check_gradient
 from course.widgets import losses as explore
 
 
@@ -66,16 +65,16 @@ def mse_forward(y_pred, y):
 
 # %% nbgrader={"grade": true, "grade_id": "test_mse_forward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
 # Hand-worked example from the text: residuals (0, 2, 3) → squares (0, 4, 9) → mean 13/3
-check(mse_forward, np.array([1.0, 2.0, 4.0]), np.array([1.0, 0.0, 1.0]), expected=13 / 3, mistakes=MISTAKES["mse_forward"])
+check(mse_forward, np.array([1.0, 2.0, 4.0]), np.array([1.0, 0.0, 1.0]), expected=13 / 3)
 # The same numbers as a (3, 1) column, and a (2, 2) batch: the mean runs over every element
-check(mse_forward, np.array([[1.0], [2.0], [4.0]]), np.array([[1.0], [0.0], [1.0]]), expected=13 / 3, mistakes=MISTAKES["mse_forward"])
-check(mse_forward, np.array([[1.0, 2.0], [3.0, 4.0]]), np.zeros((2, 2)), expected=7.5, mistakes=MISTAKES["mse_forward"])
+check(mse_forward, np.array([[1.0], [2.0], [4.0]]), np.array([[1.0], [0.0], [1.0]]), expected=13 / 3)
+check(mse_forward, np.array([[1.0, 2.0], [3.0, 4.0]]), np.zeros((2, 2)), expected=7.5)
 ### BEGIN HIDDEN TESTS
 from course import losses as _ref
 _rng = np.random.default_rng(101)
 for _shape in [(1,), (8,), (6, 3), (1, 1)]:
     _a, _b = _rng.normal(size=_shape) * 3, _rng.normal(size=_shape)
-    check(mse_forward, _a, _b, expected=_ref.mse_forward(_a, _b), mistakes=MISTAKES["mse_forward"], label=f"shape {_shape}")
+    check(mse_forward, _a, _b, expected=_ref.mse_forward(_a, _b), label=f"shape {_shape}")
 _a32, _b32 = _a.astype(np.float32), _b.astype(np.float32)
 check(mse_forward, _a32, _b32, expected=_ref.mse_forward(_a32, _b32), label="float32 inputs")
 ### END HIDDEN TESTS
@@ -97,17 +96,24 @@ def mse_backward(y_pred, y):
 
 # %% nbgrader={"grade": true, "grade_id": "test_mse_backward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
 from course import losses as _ref
+
 # Hand-worked: 2/3 · (0, 2, 3)
-check(mse_backward, np.array([1.0, 2.0, 4.0]), np.array([1.0, 0.0, 1.0]), expected=np.array([0.0, 4 / 3, 2.0]), mistakes=MISTAKES["mse_backward"])
+check(mse_backward, np.array([1.0, 2.0, 4.0]), np.array([1.0, 0.0, 1.0]), expected=np.array([0.0, 4 / 3, 2.0]))
 # Numerical gradient check on a (4, 3) batch: the mean divides by all 12 elements
 _yp, _y = np.random.default_rng(0).normal(size=(2, 4, 3))
-check_gradient(mse_backward, _yp, _y, loss=_ref.mse_forward, mistakes=MISTAKES["mse_backward"])
+check_gradient(mse_backward, _yp, _y, loss=_ref.mse_forward)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(102)
 for _shape in [(1,), (9,), (5, 2)]:
     _a, _b = _rng.normal(size=(2, *_shape))
-    check_gradient(mse_backward, _a, _b, loss=_ref.mse_forward, mistakes=MISTAKES["mse_backward"], label=f"shape {_shape}")
-check(mse_backward, _a.astype(np.float32), _b.astype(np.float32), expected=_ref.mse_backward(_a.astype(np.float32), _b.astype(np.float32)), label="float32 inputs")
+    check_gradient(mse_backward, _a, _b, loss=_ref.mse_forward, label=f"shape {_shape}")
+check(
+    mse_backward,
+    _a.astype(np.float32),
+    _b.astype(np.float32),
+    expected=_ref.mse_backward(_a.astype(np.float32), _b.astype(np.float32)),
+    label="float32 inputs",
+)
 ### END HIDDEN TESTS
 print("mse_backward: all visible tests pass ✓")
 
@@ -158,18 +164,27 @@ def mae_backward(y_pred, y):
 
 # %% nbgrader={"grade": true, "grade_id": "test_mae_backward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
 from course import losses as _ref
+
 # The first point is a tie (1 == 1): its subgradient is 0
-check(mae_backward, np.array([1.0, 2.0, 4.0]), np.array([1.0, 0.0, 1.0]), expected=np.array([0.0, 1.0, 1.0]) / 3, mistakes=MISTAKES["mae_backward"])
-check(mae_backward, np.array([0.0, -2.0]), np.array([1.0, -2.0]), expected=np.array([-0.5, 0.0]), mistakes=MISTAKES["mae_backward"])
+check(mae_backward, np.array([1.0, 2.0, 4.0]), np.array([1.0, 0.0, 1.0]), expected=np.array([0.0, 1.0, 1.0]) / 3)
+check(mae_backward, np.array([0.0, -2.0]), np.array([1.0, -2.0]), expected=np.array([-0.5, 0.0]))
 # Away from ties the numerical gradient agrees
 _yp, _y = np.random.default_rng(1).normal(size=(2, 6))
-check_gradient(mae_backward, _yp, _y, loss=_ref.mae_forward, mistakes=MISTAKES["mae_backward"])
+check_gradient(mae_backward, _yp, _y, loss=_ref.mae_forward)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(104)
-_a = _rng.normal(size=(5, 4)); _b = _a.copy(); _b[::2] += _rng.normal(size=(3, 4))
-check(mae_backward, _a, _b, expected=_ref.mae_backward(_a, _b), mistakes=MISTAKES["mae_backward"], label="rows of ties")
+_a = _rng.normal(size=(5, 4))
+_b = _a.copy()
+_b[::2] += _rng.normal(size=(3, 4))
+check(mae_backward, _a, _b, expected=_ref.mae_backward(_a, _b), label="rows of ties")
 check(mae_backward, _a[:1], _b[:1] + 1.0, expected=_ref.mae_backward(_a[:1], _b[:1] + 1.0), label="N=1")
-check(mae_backward, _a.astype(np.float32), _b.astype(np.float32), expected=_ref.mae_backward(_a.astype(np.float32), _b.astype(np.float32)), mistakes=MISTAKES["mae_backward"], label="float32 inputs")
+check(
+    mae_backward,
+    _a.astype(np.float32),
+    _b.astype(np.float32),
+    expected=_ref.mae_backward(_a.astype(np.float32), _b.astype(np.float32)),
+    label="float32 inputs",
+)
 ### END HIDDEN TESTS
 print("mae_backward: all visible tests pass ✓")
 
@@ -201,17 +216,32 @@ def huber_forward(y_pred, y, delta=1.0):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_huber_forward", "locked": true, "points": 5, "schema_version": 3, "solution": false}
-check(huber_forward, np.array([0.5, 2.0, -3.0]), np.zeros(3), expected=1.375, mistakes=MISTAKES["huber_forward"])
+check(huber_forward, np.array([0.5, 2.0, -3.0]), np.zeros(3), expected=1.375)
 # With delta = 2 the residual 2 is still inside the quadratic zone: (0.125 + 2 + 2·(3 − 1)) / 3
-check(huber_forward, np.array([0.5, 2.0, -3.0]), np.zeros(3), kwargs={"delta": 2.0}, expected=(0.125 + 2 + 4) / 3, mistakes=MISTAKES["huber_forward"])
+check(huber_forward, np.array([0.5, 2.0, -3.0]), np.zeros(3), kwargs={"delta": 2.0}, expected=(0.125 + 2 + 4) / 3)
 ### BEGIN HIDDEN TESTS
 from course import losses as _ref
+
 _rng = np.random.default_rng(105)
 for _shape in [(1,), (8,), (6, 3), (1, 1)]:
     _a, _b = _rng.normal(size=_shape) * 3, _rng.normal(size=_shape)
-    check(huber_forward, _a, _b, kwargs={'delta': 0.7}, expected=_ref.huber_forward(_a, _b, delta=0.7), mistakes=MISTAKES["huber_forward"], label=f"shape {_shape}")
+    check(
+        huber_forward,
+        _a,
+        _b,
+        kwargs={'delta': 0.7},
+        expected=_ref.huber_forward(_a, _b, delta=0.7),
+        label=f"shape {_shape}",
+    )
 _a32, _b32 = _a.astype(np.float32), _b.astype(np.float32)
-check(huber_forward, _a32, _b32, kwargs={'delta': 0.7}, expected=_ref.huber_forward(_a32, _b32, delta=0.7), label="float32 inputs")
+check(
+    huber_forward,
+    _a32,
+    _b32,
+    kwargs={'delta': 0.7},
+    expected=_ref.huber_forward(_a32, _b32, delta=0.7),
+    label="float32 inputs",
+)
 ### END HIDDEN TESTS
 print("huber_forward: all visible tests pass ✓")
 
@@ -226,16 +256,30 @@ def huber_backward(y_pred, y, delta=1.0):
 
 # %% nbgrader={"grade": true, "grade_id": "test_huber_backward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
 from course import losses as _ref
-check(huber_backward, np.array([0.5, 2.0, -3.0]), np.zeros(3), expected=np.array([0.5, 1.0, -1.0]) / 3, mistakes=MISTAKES["huber_backward"])
+
+check(huber_backward, np.array([0.5, 2.0, -3.0]), np.zeros(3), expected=np.array([0.5, 1.0, -1.0]) / 3)
 _yp, _y = np.random.default_rng(2).normal(size=(2, 4, 2)) * 2
-check_gradient(huber_backward, _yp, _y, loss=_ref.huber_forward, mistakes=MISTAKES["huber_backward"])
+check_gradient(huber_backward, _yp, _y, loss=_ref.huber_forward)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(106)
 for _delta in [0.3, 1.0, 2.5]:
     _a, _b = _rng.normal(size=(2, 7, 3)) * 2
-    check(huber_backward, _a, _b, kwargs={"delta": _delta}, expected=_ref.huber_backward(_a, _b, _delta), mistakes=MISTAKES["huber_backward"], label=f"delta={_delta}")
+    check(
+        huber_backward,
+        _a,
+        _b,
+        kwargs={"delta": _delta},
+        expected=_ref.huber_backward(_a, _b, _delta),
+        label=f"delta={_delta}",
+    )
 check(huber_backward, _a[:1, :1], _b[:1, :1], expected=_ref.huber_backward(_a[:1, :1], _b[:1, :1]), label="N=1")
-check(huber_backward, _a.astype(np.float32), _b.astype(np.float32), expected=_ref.huber_backward(_a.astype(np.float32), _b.astype(np.float32)), label="float32 inputs")
+check(
+    huber_backward,
+    _a.astype(np.float32),
+    _b.astype(np.float32),
+    expected=_ref.huber_backward(_a.astype(np.float32), _b.astype(np.float32)),
+    label="float32 inputs",
+)
 ### END HIDDEN TESTS
 print("huber_backward: all visible tests pass ✓")
 
@@ -282,18 +326,32 @@ def bce_forward(p, y, eps=1e-12):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_bce_forward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
-check(bce_forward, np.array([0.9, 0.2]), np.array([1.0, 0.0]), expected=0.16425203348601893, mistakes=MISTAKES["bce_forward"])
+check(bce_forward, np.array([0.9, 0.2]), np.array([1.0, 0.0]), expected=0.16425203348601893)
 # Certain and wrong: clipping keeps the loss finite (−log 1e-12 ≈ 27.63 for that element)
-check(bce_forward, np.array([0.0, 1.0]), np.array([1.0, 1.0]), expected=-np.log(1e-12) / 2, rtol=1e-4, mistakes=MISTAKES["bce_forward"])
+check(bce_forward, np.array([0.0, 1.0]), np.array([1.0, 1.0]), expected=-np.log(1e-12) / 2, rtol=1e-4)
 ### BEGIN HIDDEN TESTS
 from course import losses as _ref
+
 _rng = np.random.default_rng(107)
 for _shape in [(1,), (10,), (4, 3)]:
     _p, _y = _rng.uniform(0.01, 0.99, size=_shape), _rng.integers(0, 2, size=_shape).astype(float)
-    check(bce_forward, _p, _y, expected=_ref.bce_forward(_p, _y), mistakes=MISTAKES["bce_forward"], label=f"shape {_shape}")
+    check(bce_forward, _p, _y, expected=_ref.bce_forward(_p, _y), label=f"shape {_shape}")
 check(bce_forward, _p, _y, kwargs={"eps": 1e-3}, expected=_ref.bce_forward(_p, _y, eps=1e-3), label="eps=1e-3")
-check(bce_forward, np.array([1.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0]), expected=_ref.bce_forward(np.array([1.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0])), rtol=1e-4, label="p of exactly 0 and 1")
-check(bce_forward, _p.astype(np.float32), _y.astype(np.float32), expected=_ref.bce_forward(_p.astype(np.float32), _y), label="float32 inputs")
+check(
+    bce_forward,
+    np.array([1.0, 0.0, 1.0]),
+    np.array([1.0, 0.0, 0.0]),
+    expected=_ref.bce_forward(np.array([1.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0])),
+    rtol=1e-4,
+    label="p of exactly 0 and 1",
+)
+check(
+    bce_forward,
+    _p.astype(np.float32),
+    _y.astype(np.float32),
+    expected=_ref.bce_forward(_p.astype(np.float32), _y),
+    label="float32 inputs",
+)
 ### END HIDDEN TESTS
 print("bce_forward: all visible tests pass ✓")
 
@@ -312,17 +370,32 @@ def bce_backward(p, y, eps=1e-12):
 
 # %% nbgrader={"grade": true, "grade_id": "test_bce_backward", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 from course import losses as _ref
-check(bce_backward, np.array([0.9, 0.2]), np.array([1.0, 0.0]), expected=np.array([-0.1 / 0.09, 0.2 / 0.16]) / 2, mistakes=MISTAKES["bce_backward"])
-_p = np.random.default_rng(3).uniform(0.05, 0.95, size=(3, 2)); _y = np.array([[1.0, 0.0], [0.0, 0.0], [1.0, 1.0]])
-check_gradient(bce_backward, _p, _y, loss=_ref.bce_forward, mistakes=MISTAKES["bce_backward"])
+
+check(bce_backward, np.array([0.9, 0.2]), np.array([1.0, 0.0]), expected=np.array([-0.1 / 0.09, 0.2 / 0.16]) / 2)
+_p = np.random.default_rng(3).uniform(0.05, 0.95, size=(3, 2))
+_y = np.array([[1.0, 0.0], [0.0, 0.0], [1.0, 1.0]])
+check_gradient(bce_backward, _p, _y, loss=_ref.bce_forward)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(108)
 _p, _y = _rng.uniform(0.01, 0.99, size=12), _rng.integers(0, 2, size=12).astype(float)
-check_gradient(bce_backward, _p, _y, loss=_ref.bce_forward, mistakes=MISTAKES["bce_backward"], label="random batch")
+check_gradient(bce_backward, _p, _y, loss=_ref.bce_forward, label="random batch")
 check(bce_backward, _p[:1], _y[:1], expected=_ref.bce_backward(_p[:1], _y[:1]), label="N=1")
 # At p of exactly 0 or 1 only finiteness is required
-_g = check(bce_backward, np.array([0.0, 1.0]), np.array([1.0, 0.0]), expected=_ref.bce_backward(np.array([0.0, 1.0]), np.array([1.0, 0.0])), rtol=1e-3, label="p of exactly 0 and 1")
-check(bce_backward, _p.astype(np.float32), _y.astype(np.float32), expected=_ref.bce_backward(_p.astype(np.float32), _y), label="float32 inputs")
+_g = check(
+    bce_backward,
+    np.array([0.0, 1.0]),
+    np.array([1.0, 0.0]),
+    expected=_ref.bce_backward(np.array([0.0, 1.0]), np.array([1.0, 0.0])),
+    rtol=1e-3,
+    label="p of exactly 0 and 1",
+)
+check(
+    bce_backward,
+    _p.astype(np.float32),
+    _y.astype(np.float32),
+    expected=_ref.bce_backward(_p.astype(np.float32), _y),
+    label="float32 inputs",
+)
 ### END HIDDEN TESTS
 print("bce_backward: all visible tests pass ✓")
 
@@ -350,17 +423,41 @@ def bce_with_logits_forward(z, y):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_bce_with_logits_forward", "locked": true, "points": 5, "schema_version": 3, "solution": false}
-check(bce_with_logits_forward, np.array([2.0, -1.0]), np.array([1.0, 0.0]), expected=(np.log1p(np.exp(-2.0)) + np.log1p(np.exp(-1.0))) / 2, mistakes=MISTAKES["bce_with_logits_forward"])
+check(
+    bce_with_logits_forward,
+    np.array([2.0, -1.0]),
+    np.array([1.0, 0.0]),
+    expected=(np.log1p(np.exp(-2.0)) + np.log1p(np.exp(-1.0))) / 2,
+)
 # Logits of ±1000: confident and right costs 0, confident and wrong costs 1000 per element
-check(bce_with_logits_forward, np.array([1000.0, -1000.0]), np.array([1.0, 1.0]), expected=500.0, mistakes=MISTAKES["bce_with_logits_forward"])
+check(bce_with_logits_forward, np.array([1000.0, -1000.0]), np.array([1.0, 1.0]), expected=500.0)
 ### BEGIN HIDDEN TESTS
 from course import losses as _ref
+
 _rng = np.random.default_rng(109)
 for _scale in [1.0, 30.0, 800.0]:
     _z, _y = _rng.normal(size=(6, 2)) * _scale, _rng.integers(0, 2, size=(6, 2)).astype(float)
-    check(bce_with_logits_forward, _z, _y, expected=_ref.bce_with_logits_forward(_z, _y), mistakes=MISTAKES["bce_with_logits_forward"], label=f"logits of scale {_scale}")
-check(bce_with_logits_forward, _z[:1, :1], _y[:1, :1], expected=_ref.bce_with_logits_forward(_z[:1, :1], _y[:1, :1]), label="N=1")
-check(bce_with_logits_forward, _z.astype(np.float32), _y.astype(np.float32), expected=_ref.bce_with_logits_forward(_z.astype(np.float32), _y), label="float32 inputs")
+    check(
+        bce_with_logits_forward,
+        _z,
+        _y,
+        expected=_ref.bce_with_logits_forward(_z, _y),
+        label=f"logits of scale {_scale}",
+    )
+check(
+    bce_with_logits_forward,
+    _z[:1, :1],
+    _y[:1, :1],
+    expected=_ref.bce_with_logits_forward(_z[:1, :1], _y[:1, :1]),
+    label="N=1",
+)
+check(
+    bce_with_logits_forward,
+    _z.astype(np.float32),
+    _y.astype(np.float32),
+    expected=_ref.bce_with_logits_forward(_z.astype(np.float32), _y),
+    label="float32 inputs",
+)
 ### END HIDDEN TESTS
 print("bce_with_logits_forward: all visible tests pass ✓")
 
@@ -380,17 +477,33 @@ def bce_with_logits_backward(z, y):
 
 # %% nbgrader={"grade": true, "grade_id": "test_bce_with_logits_backward", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 from course import losses as _ref
-check(bce_with_logits_backward, np.array([0.0, 0.0]), np.array([1.0, 0.0]), expected=np.array([-0.25, 0.25]), mistakes=MISTAKES["bce_with_logits_backward"])
-_z, _y = np.random.default_rng(4).normal(size=(4, 3)), np.random.default_rng(5).integers(0, 2, size=(4, 3)).astype(float)
-check_gradient(bce_with_logits_backward, _z, _y, loss=_ref.bce_with_logits_forward, mistakes=MISTAKES["bce_with_logits_backward"])
+
+check(bce_with_logits_backward, np.array([0.0, 0.0]), np.array([1.0, 0.0]), expected=np.array([-0.25, 0.25]))
+_z, _y = (
+    np.random.default_rng(4).normal(size=(4, 3)),
+    np.random.default_rng(5).integers(0, 2, size=(4, 3)).astype(float),
+)
+check_gradient(bce_with_logits_backward, _z, _y, loss=_ref.bce_with_logits_forward)
 # Extreme logits: σ(1000) = 1 and σ(−1000) = 0, with no overflow
 check(bce_with_logits_backward, np.array([1000.0, -1000.0]), np.array([0.0, 1.0]), expected=np.array([0.5, -0.5]))
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(110)
 for _scale in [1.0, 50.0, 1000.0]:
     _z, _y = _rng.normal(size=(7,)) * _scale, _rng.integers(0, 2, size=7).astype(float)
-    check(bce_with_logits_backward, _z, _y, expected=_ref.bce_with_logits_backward(_z, _y), mistakes=MISTAKES["bce_with_logits_backward"], label=f"logits of scale {_scale}")
-check(bce_with_logits_backward, _z.astype(np.float32), _y.astype(np.float32), expected=_ref.bce_with_logits_backward(_z.astype(np.float32), _y), label="float32 inputs")
+    check(
+        bce_with_logits_backward,
+        _z,
+        _y,
+        expected=_ref.bce_with_logits_backward(_z, _y),
+        label=f"logits of scale {_scale}",
+    )
+check(
+    bce_with_logits_backward,
+    _z.astype(np.float32),
+    _y.astype(np.float32),
+    expected=_ref.bce_with_logits_backward(_z.astype(np.float32), _y),
+    label="float32 inputs",
+)
 ### END HIDDEN TESTS
 print("bce_with_logits_backward: all visible tests pass ✓")
 
@@ -423,19 +536,19 @@ def softmax(z):
 
 # %% nbgrader={"grade": true, "grade_id": "test_softmax", "locked": true, "points": 7, "schema_version": 3, "solution": false}
 _e = np.exp([-2.0, -1.0, 0.0])
-check(softmax, np.array([[1.0, 2.0, 3.0]]), expected=(_e / _e.sum())[None, :], mistakes=MISTAKES["softmax"])
+check(softmax, np.array([[1.0, 2.0, 3.0]]), expected=(_e / _e.sum())[None, :])
 # Two rows, three classes: each row on its own; the second row is the first shifted by 10 (same probabilities)
-check(softmax, np.array([[1.0, 2.0, 3.0], [11.0, 12.0, 13.0]]), expected=np.tile(_e / _e.sum(), (2, 1)), mistakes=MISTAKES["softmax"])
+check(softmax, np.array([[1.0, 2.0, 3.0], [11.0, 12.0, 13.0]]), expected=np.tile(_e / _e.sum(), (2, 1)))
 # Logits of ±1000 must not overflow
-check(softmax, np.array([[1000.0, 0.0, -1000.0]]), expected=np.array([[1.0, 0.0, 0.0]]), mistakes=MISTAKES["softmax"])
+check(softmax, np.array([[1000.0, 0.0, -1000.0]]), expected=np.array([[1.0, 0.0, 0.0]]))
 ### BEGIN HIDDEN TESTS
 from course import losses as _ref
 _rng = np.random.default_rng(111)
 for _shape in [(1, 4), (5, 3), (4, 4), (3, 7)]:
     _z = _rng.normal(size=_shape) * 3
-    check(softmax, _z, expected=_ref.softmax(_z), mistakes=MISTAKES["softmax"], label=f"shape {_shape}")
+    check(softmax, _z, expected=_ref.softmax(_z), label=f"shape {_shape}")
 _z = _rng.normal(size=(4, 5)) * 1000
-check(softmax, _z, expected=_ref.softmax(_z), mistakes=MISTAKES["softmax"], label="logits of ±1000")
+check(softmax, _z, expected=_ref.softmax(_z), label="logits of ±1000")
 check(softmax, _z.astype(np.float32), expected=_ref.softmax(_z.astype(np.float32)), label="float32 logits of ±1000")
 ### END HIDDEN TESTS
 print("softmax: all visible tests pass ✓")
@@ -471,20 +584,33 @@ def cross_entropy_forward(logits, labels):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_cross_entropy_forward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
-_lse = 3 + np.log(np.exp([-2.0, -1.0, 0.0]).sum())   # log-sum-exp of (1, 2, 3)
-check(cross_entropy_forward, np.array([[1.0, 2.0, 3.0]]), np.array([2]), expected=_lse - 3, mistakes=MISTAKES["cross_entropy_forward"])
-check(cross_entropy_forward, np.array([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]), np.array([2, 0]), expected=((_lse - 3) + (_lse - 1)) / 2, mistakes=MISTAKES["cross_entropy_forward"])
+_lse = 3 + np.log(np.exp([-2.0, -1.0, 0.0]).sum())  # log-sum-exp of (1, 2, 3)
+check(cross_entropy_forward, np.array([[1.0, 2.0, 3.0]]), np.array([2]), expected=_lse - 3)
+check(
+    cross_entropy_forward,
+    np.array([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]),
+    np.array([2, 0]),
+    expected=((_lse - 3) + (_lse - 1)) / 2,
+)
 # Confidently wrong by 2000 costs 2000; confidently right costs 0
-check(cross_entropy_forward, np.array([[1000.0, -1000.0], [1000.0, -1000.0]]), np.array([0, 1]), expected=1000.0, mistakes=MISTAKES["cross_entropy_forward"])
+check(cross_entropy_forward, np.array([[1000.0, -1000.0], [1000.0, -1000.0]]), np.array([0, 1]), expected=1000.0)
 ### BEGIN HIDDEN TESTS
 from course import losses as _ref
+
 _rng = np.random.default_rng(112)
 for _n, _c in [(1, 3), (6, 4), (5, 5), (8, 10)]:
     _z, _t = _rng.normal(size=(_n, _c)) * 2, _rng.integers(0, _c, size=_n)
-    check(cross_entropy_forward, _z, _t, expected=_ref.cross_entropy_forward(_z, _t), mistakes=MISTAKES["cross_entropy_forward"], label=f"N={_n}, C={_c}")
-_z = _rng.normal(size=(6, 4)) * 1000; _t = _rng.integers(0, 4, size=6)
-check(cross_entropy_forward, _z, _t, expected=_ref.cross_entropy_forward(_z, _t), mistakes=MISTAKES["cross_entropy_forward"], label="logits of ±1000")
-check(cross_entropy_forward, _z.astype(np.float32) / 100, _t, expected=_ref.cross_entropy_forward(_z.astype(np.float32) / 100, _t), label="float32 logits")
+    check(cross_entropy_forward, _z, _t, expected=_ref.cross_entropy_forward(_z, _t), label=f"N={_n}, C={_c}")
+_z = _rng.normal(size=(6, 4)) * 1000
+_t = _rng.integers(0, 4, size=6)
+check(cross_entropy_forward, _z, _t, expected=_ref.cross_entropy_forward(_z, _t), label="logits of ±1000")
+check(
+    cross_entropy_forward,
+    _z.astype(np.float32) / 100,
+    _t,
+    expected=_ref.cross_entropy_forward(_z.astype(np.float32) / 100, _t),
+    label="float32 logits",
+)
 ### END HIDDEN TESTS
 print("cross_entropy_forward: all visible tests pass ✓")
 
@@ -502,18 +628,27 @@ def cross_entropy_backward(logits, labels):
 
 # %% nbgrader={"grade": true, "grade_id": "test_cross_entropy_backward", "locked": true, "points": 7, "schema_version": 3, "solution": false}
 from course import losses as _ref
-_e = np.exp([-2.0, -1.0, 0.0]); _p = _e / _e.sum()
-check(cross_entropy_backward, np.array([[1.0, 2.0, 3.0]]), np.array([2]), expected=(_p - [0, 0, 1])[None, :], mistakes=MISTAKES["cross_entropy_backward"])
+
+_e = np.exp([-2.0, -1.0, 0.0])
+_p = _e / _e.sum()
+check(cross_entropy_backward, np.array([[1.0, 2.0, 3.0]]), np.array([2]), expected=(_p - [0, 0, 1])[None, :])
 _z, _t = np.random.default_rng(6).normal(size=(4, 3)), np.array([0, 2, 1, 2])
-check_gradient(cross_entropy_backward, _z, _t, loss=_ref.cross_entropy_forward, mistakes=MISTAKES["cross_entropy_backward"])
+check_gradient(cross_entropy_backward, _z, _t, loss=_ref.cross_entropy_forward)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(113)
 for _n, _c in [(1, 2), (7, 5), (3, 3)]:
     _z, _t = _rng.normal(size=(_n, _c)), _rng.integers(0, _c, size=_n)
-    check_gradient(cross_entropy_backward, _z, _t, loss=_ref.cross_entropy_forward, mistakes=MISTAKES["cross_entropy_backward"], label=f"N={_n}, C={_c}")
-_z = _rng.normal(size=(5, 4)) * 1000; _t = _rng.integers(0, 4, size=5)
-check(cross_entropy_backward, _z, _t, expected=_ref.cross_entropy_backward(_z, _t), mistakes=MISTAKES["cross_entropy_backward"], label="logits of ±1000")
-check(cross_entropy_backward, _z.astype(np.float32) / 100, _t, expected=_ref.cross_entropy_backward(_z.astype(np.float32) / 100, _t), label="float32 logits")
+    check_gradient(cross_entropy_backward, _z, _t, loss=_ref.cross_entropy_forward, label=f"N={_n}, C={_c}")
+_z = _rng.normal(size=(5, 4)) * 1000
+_t = _rng.integers(0, 4, size=5)
+check(cross_entropy_backward, _z, _t, expected=_ref.cross_entropy_backward(_z, _t), label="logits of ±1000")
+check(
+    cross_entropy_backward,
+    _z.astype(np.float32) / 100,
+    _t,
+    expected=_ref.cross_entropy_backward(_z.astype(np.float32) / 100, _t),
+    label="float32 logits",
+)
 ### END HIDDEN TESTS
 print("cross_entropy_backward: all visible tests pass ✓")
 
@@ -547,16 +682,23 @@ def hinge_forward(scores, y):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_hinge_forward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
-check(hinge_forward, np.array([2.0, 0.5, -1.0]), np.array([1.0, 1.0, 1.0]), expected=2.5 / 3, mistakes=MISTAKES["hinge_forward"])
-check(hinge_forward, np.array([2.0, 0.5, -1.0]), np.array([-1.0, 1.0, -1.0]), expected=(3 + 0.5 + 0) / 3, mistakes=MISTAKES["hinge_forward"])
+check(hinge_forward, np.array([2.0, 0.5, -1.0]), np.array([1.0, 1.0, 1.0]), expected=2.5 / 3)
+check(hinge_forward, np.array([2.0, 0.5, -1.0]), np.array([-1.0, 1.0, -1.0]), expected=(3 + 0.5 + 0) / 3)
 ### BEGIN HIDDEN TESTS
 from course import losses as _ref
+
 _rng = np.random.default_rng(114)
 for _n in [1, 9]:
     _s, _y = _rng.normal(size=_n) * 2, _rng.choice([-1.0, 1.0], size=_n)
-    check(hinge_forward, _s, _y, expected=_ref.hinge_forward(_s, _y), mistakes=MISTAKES["hinge_forward"], label=f"N={_n}")
-check(hinge_forward, np.array([1.0, -1.0]), np.array([1.0, -1.0]), expected=0.0, mistakes=MISTAKES["hinge_forward"], label="exactly on the margin")
-check(hinge_forward, _s.astype(np.float32), _y.astype(np.float32), expected=_ref.hinge_forward(_s.astype(np.float32), _y), label="float32 inputs")
+    check(hinge_forward, _s, _y, expected=_ref.hinge_forward(_s, _y), label=f"N={_n}")
+check(hinge_forward, np.array([1.0, -1.0]), np.array([1.0, -1.0]), expected=0.0, label="exactly on the margin")
+check(
+    hinge_forward,
+    _s.astype(np.float32),
+    _y.astype(np.float32),
+    expected=_ref.hinge_forward(_s.astype(np.float32), _y),
+    label="float32 inputs",
+)
 ### END HIDDEN TESTS
 print("hinge_forward: all visible tests pass ✓")
 
@@ -570,15 +712,22 @@ def hinge_backward(scores, y):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_hinge_backward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
-check(hinge_backward, np.array([2.0, 0.5, -1.0]), np.array([1.0, 1.0, 1.0]), expected=np.array([0.0, -1.0, -1.0]) / 3, mistakes=MISTAKES["hinge_backward"])
-check(hinge_backward, np.array([2.0, 0.5, -1.0]), np.array([-1.0, 1.0, -1.0]), expected=np.array([1.0, -1.0, 0.0]) / 3, mistakes=MISTAKES["hinge_backward"])
+check(hinge_backward, np.array([2.0, 0.5, -1.0]), np.array([1.0, 1.0, 1.0]), expected=np.array([0.0, -1.0, -1.0]) / 3)
+check(hinge_backward, np.array([2.0, 0.5, -1.0]), np.array([-1.0, 1.0, -1.0]), expected=np.array([1.0, -1.0, 0.0]) / 3)
 ### BEGIN HIDDEN TESTS
 from course import losses as _ref
+
 _rng = np.random.default_rng(115)
 _s, _y = _rng.normal(size=11) * 2, _rng.choice([-1.0, 1.0], size=11)
-check_gradient(hinge_backward, _s, _y, loss=_ref.hinge_forward, mistakes=MISTAKES["hinge_backward"], label="random scores")
+check_gradient(hinge_backward, _s, _y, loss=_ref.hinge_forward, label="random scores")
 check(hinge_backward, _s[:1], _y[:1], expected=_ref.hinge_backward(_s[:1], _y[:1]), label="N=1")
-check(hinge_backward, _s.astype(np.float32), _y.astype(np.float32), expected=_ref.hinge_backward(_s.astype(np.float32), _y), label="float32 inputs")
+check(
+    hinge_backward,
+    _s.astype(np.float32),
+    _y.astype(np.float32),
+    expected=_ref.hinge_backward(_s.astype(np.float32), _y),
+    label="float32 inputs",
+)
 ### END HIDDEN TESTS
 print("hinge_backward: all visible tests pass ✓")
 
@@ -612,16 +761,30 @@ def multiclass_hinge_forward(scores, labels, margin=1.0):
 
 # %% nbgrader={"grade": true, "grade_id": "test_multiclass_hinge_forward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
 _S = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
-check(multiclass_hinge_forward, _S, np.array([0, 1, 2]), expected=(2.9 + 0 + 12.9) / 3, mistakes=MISTAKES["multiclass_hinge_forward"])
-check(multiclass_hinge_forward, _S, np.array([0, 1, 2]), kwargs={"margin": 0.0}, expected=(1.9 + 0 + 10.9) / 3, mistakes=MISTAKES["multiclass_hinge_forward"])
+check(multiclass_hinge_forward, _S, np.array([0, 1, 2]), expected=(2.9 + 0 + 12.9) / 3)
+check(multiclass_hinge_forward, _S, np.array([0, 1, 2]), kwargs={"margin": 0.0}, expected=(1.9 + 0 + 10.9) / 3)
 ### BEGIN HIDDEN TESTS
 from course import losses as _ref
+
 _rng = np.random.default_rng(116)
 for _n, _c in [(1, 4), (6, 3), (5, 5)]:
     _s, _t = _rng.normal(size=(_n, _c)), _rng.integers(0, _c, size=_n)
-    check(multiclass_hinge_forward, _s, _t, expected=_ref.multiclass_hinge_forward(_s, _t), mistakes=MISTAKES["multiclass_hinge_forward"], label=f"N={_n}, C={_c}")
-check(multiclass_hinge_forward, _s, _t, kwargs={"margin": 2.5}, expected=_ref.multiclass_hinge_forward(_s, _t, 2.5), label="margin=2.5")
-check(multiclass_hinge_forward, _s.astype(np.float32), _t, expected=_ref.multiclass_hinge_forward(_s.astype(np.float32), _t), label="float32 scores")
+    check(multiclass_hinge_forward, _s, _t, expected=_ref.multiclass_hinge_forward(_s, _t), label=f"N={_n}, C={_c}")
+check(
+    multiclass_hinge_forward,
+    _s,
+    _t,
+    kwargs={"margin": 2.5},
+    expected=_ref.multiclass_hinge_forward(_s, _t, 2.5),
+    label="margin=2.5",
+)
+check(
+    multiclass_hinge_forward,
+    _s.astype(np.float32),
+    _t,
+    expected=_ref.multiclass_hinge_forward(_s.astype(np.float32), _t),
+    label="float32 scores",
+)
 ### END HIDDEN TESTS
 print("multiclass_hinge_forward: all visible tests pass ✓")
 
@@ -644,18 +807,32 @@ def multiclass_hinge_backward(scores, labels, margin=1.0):
 
 # %% nbgrader={"grade": true, "grade_id": "test_multiclass_hinge_backward", "locked": true, "points": 8, "schema_version": 3, "solution": false}
 from course import losses as _ref
+
 _S = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
 _G = np.array([[-1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [1.0, 1.0, -2.0]]) / 3
-check(multiclass_hinge_backward, _S, np.array([0, 1, 2]), expected=_G, mistakes=MISTAKES["multiclass_hinge_backward"])
+check(multiclass_hinge_backward, _S, np.array([0, 1, 2]), expected=_G)
 _s, _t = np.random.default_rng(7).normal(size=(5, 4)), np.array([0, 3, 1, 1, 2])
-check_gradient(multiclass_hinge_backward, _s, _t, loss=_ref.multiclass_hinge_forward, mistakes=MISTAKES["multiclass_hinge_backward"])
+check_gradient(multiclass_hinge_backward, _s, _t, loss=_ref.multiclass_hinge_forward)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(117)
 for _n, _c in [(1, 3), (8, 6), (4, 4)]:
     _s, _t = _rng.normal(size=(_n, _c)), _rng.integers(0, _c, size=_n)
-    check_gradient(multiclass_hinge_backward, _s, _t, loss=_ref.multiclass_hinge_forward, mistakes=MISTAKES["multiclass_hinge_backward"], label=f"N={_n}, C={_c}")
-check(multiclass_hinge_backward, _s, _t, kwargs={"margin": 0.3}, expected=_ref.multiclass_hinge_backward(_s, _t, 0.3), label="margin=0.3")
-check(multiclass_hinge_backward, _s.astype(np.float32), _t, expected=_ref.multiclass_hinge_backward(_s.astype(np.float32), _t), label="float32 scores")
+    check_gradient(multiclass_hinge_backward, _s, _t, loss=_ref.multiclass_hinge_forward, label=f"N={_n}, C={_c}")
+check(
+    multiclass_hinge_backward,
+    _s,
+    _t,
+    kwargs={"margin": 0.3},
+    expected=_ref.multiclass_hinge_backward(_s, _t, 0.3),
+    label="margin=0.3",
+)
+check(
+    multiclass_hinge_backward,
+    _s.astype(np.float32),
+    _t,
+    expected=_ref.multiclass_hinge_backward(_s.astype(np.float32), _t),
+    label="float32 scores",
+)
 ### END HIDDEN TESTS
 print("multiclass_hinge_backward: all visible tests pass ✓")
 
@@ -684,14 +861,23 @@ def l2_penalty_forward(weights, lam, n):
 
 # %% nbgrader={"grade": true, "grade_id": "test_l2_penalty_forward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
 _W = [np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([0.5, -0.5])]
-check(l2_penalty_forward, _W, 0.1, 10, expected=0.1525, mistakes=MISTAKES["l2_penalty_forward"])
+check(l2_penalty_forward, _W, 0.1, 10, expected=0.1525)
 check(l2_penalty_forward, [], 0.1, 10, expected=0.0)
 ### BEGIN HIDDEN TESTS
 from course import losses as _ref
+
 _rng = np.random.default_rng(118)
 _W = [_rng.normal(size=(4, 3)), _rng.normal(size=(2, 4)), _rng.normal(size=(1,))]
-check(l2_penalty_forward, _W, 0.7, 25, expected=_ref.l2_penalty_forward(_W, 0.7, 25), mistakes=MISTAKES["l2_penalty_forward"], label="three arrays")
-check(l2_penalty_forward, [w.astype(np.float32) for w in _W], 0.7, 25, expected=_ref.l2_penalty_forward(_W, 0.7, 25), rtol=1e-5, label="float32 weights")
+check(l2_penalty_forward, _W, 0.7, 25, expected=_ref.l2_penalty_forward(_W, 0.7, 25), label="three arrays")
+check(
+    l2_penalty_forward,
+    [w.astype(np.float32) for w in _W],
+    0.7,
+    25,
+    expected=_ref.l2_penalty_forward(_W, 0.7, 25),
+    rtol=1e-5,
+    label="float32 weights",
+)
 ### END HIDDEN TESTS
 print("l2_penalty_forward: all visible tests pass ✓")
 
@@ -706,14 +892,18 @@ def l2_penalty_backward(weights, lam, n):
 
 # %% nbgrader={"grade": true, "grade_id": "test_l2_penalty_backward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
 _W = [np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([0.5, -0.5])]
-check(l2_penalty_backward, _W, 0.1, 10, expected=[0.01 * _W[0], 0.01 * _W[1]], mistakes=MISTAKES["l2_penalty_backward"])
+check(l2_penalty_backward, _W, 0.1, 10, expected=[0.01 * _W[0], 0.01 * _W[1]])
 ### BEGIN HIDDEN TESTS
 from course import losses as _ref
 from course.gradcheck import numerical_gradient as _ng
+
 _rng = np.random.default_rng(119)
 _W = [_rng.normal(size=(3, 2)), _rng.normal(size=(2,))]
-_expected = [_ng(lambda w: _ref.l2_penalty_forward([w, _W[1]], 0.4, 7), _W[0]), _ng(lambda w: _ref.l2_penalty_forward([_W[0], w], 0.4, 7), _W[1])]
-check(l2_penalty_backward, _W, 0.4, 7, expected=_expected, rtol=1e-6, atol=1e-9, mistakes=MISTAKES["l2_penalty_backward"], label="numerical gradient")
+_expected = [
+    _ng(lambda w: _ref.l2_penalty_forward([w, _W[1]], 0.4, 7), _W[0]),
+    _ng(lambda w: _ref.l2_penalty_forward([_W[0], w], 0.4, 7), _W[1]),
+]
+check(l2_penalty_backward, _W, 0.4, 7, expected=_expected, rtol=1e-6, atol=1e-9, label="numerical gradient")
 ### END HIDDEN TESTS
 print("l2_penalty_backward: all visible tests pass ✓")
 

@@ -22,7 +22,7 @@
 # %%
 import numpy as np
 
-from course.testing import assert_close
+from course.grading import assert_close
 from course.viz import gradients as pictures
 from course.viz import show
 from course.widgets import gradients as explorers
@@ -192,28 +192,25 @@ def graph_forward(x, w):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_graph_forward", "locked": true, "points": 8, "schema_version": 3, "solution": false}
-from course.mistakes.gradients import MISTAKES
-from course.testing import check
+from course.grading import check
 
 # The worked example: x = 2, w = 1 gives a = 3, b = 2 and y = 6.
-check(graph_forward, 2.0, 1.0, expected=(6.0, (3.0, 2.0)), out_names=("y", "cache"),
-      mistakes=MISTAKES["graph_forward"])
+check(graph_forward, 2.0, 1.0, expected=(6.0, (3.0, 2.0)), out_names=("y", "cache"))
 # Element-wise on arrays; y from the expanded form xw + x + w² + w.
 _x_t, _w_t = np.array([0.0, -1.0, 0.5]), np.array([2.0, 0.5, -3.0])
 check(graph_forward, _x_t, _w_t, expected=(_x_t * _w_t + _x_t + _w_t ** 2 + _w_t, (_x_t + _w_t, _w_t + 1)),
-      out_names=("y", "cache"), mistakes=MISTAKES["graph_forward"])
+      out_names=("y", "cache"))
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(10)
 for _shape in [(4, 3), (1,), (2, 2, 2)]:
     _x_t, _w_t = _rng.normal(size=_shape), _rng.normal(size=_shape)
     check(graph_forward, _x_t, _w_t, expected=(_x_t * _w_t + _x_t + _w_t ** 2 + _w_t, (_x_t + _w_t, _w_t + 1)),
-          out_names=("y", "cache"), mistakes=MISTAKES["graph_forward"], label=f"random {_shape}")
+          out_names=("y", "cache"), label=f"random {_shape}")
 _x_t, _w_t = _rng.normal(size=5).astype(np.float32), _rng.normal(size=5).astype(np.float32)
 _x64, _w64 = _x_t.astype(np.float64), _w_t.astype(np.float64)
 check(graph_forward, _x_t, _w_t, expected=(_x64 * _w64 + _x64 + _w64 ** 2 + _w64, (_x64 + _w64, _w64 + 1)),
-      out_names=("y", "cache"), mistakes=MISTAKES["graph_forward"], label="float32")
-check(graph_forward, -3.0, 0.5, expected=(-3.75, (-2.5, 1.5)), out_names=("y", "cache"),
-      mistakes=MISTAKES["graph_forward"], label="negative x")
+      out_names=("y", "cache"), label="float32")
+check(graph_forward, -3.0, 0.5, expected=(-3.75, (-2.5, 1.5)), out_names=("y", "cache"), label="negative x")
 ### END HIDDEN TESTS
 print("graph_forward: all visible tests pass ✓")
 
@@ -244,35 +241,52 @@ def graph_backward(dy, cache):
 
 # %% nbgrader={"grade": true, "grade_id": "test_graph_backward", "locked": true, "points": 12, "schema_version": 3, "solution": false}
 from course.gradcheck import numerical_gradient as ref_numerical_gradient
-from course.mistakes.gradients import MISTAKES
-from course.testing import check
+from course.grading import check
 
 # The worked example: at x = 2, w = 1 the cache is (a, b) = (3, 2), and dy = 1 gives ∂y/∂x = 2, ∂y/∂w = 5.
-check(graph_backward, 1.0, (3.0, 2.0), expected=(2.0, 5.0), out_names=("dx", "dw"),
-      mistakes=MISTAKES["graph_backward"])
+check(graph_backward, 1.0, (3.0, 2.0), expected=(2.0, 5.0), out_names=("dx", "dw"))
 # The upstream gradient scales both (the chain rule): dy = 0.5 halves them.
-check(graph_backward, 0.5, (3.0, 2.0), expected=(1.0, 2.5), out_names=("dx", "dw"),
-      mistakes=MISTAKES["graph_backward"])
+check(graph_backward, 0.5, (3.0, 2.0), expected=(1.0, 2.5), out_names=("dx", "dw"))
 # Arrays, against the numerical gradient of L = Σ dy · (x + w)(w + 1).
 _x_t, _w_t, _dy_t = np.array([0.5, -1.0, 2.0]), np.array([1.5, 0.25, -0.5]), np.array([1.0, -2.0, 0.5])
 _loss = lambda x_, w_: np.sum(_dy_t * (x_ + w_) * (w_ + 1))
-_expected = (ref_numerical_gradient(lambda x_: _loss(x_, _w_t), _x_t), ref_numerical_gradient(lambda w_: _loss(_x_t, w_), _w_t))
-check(graph_backward, _dy_t, (_x_t + _w_t, _w_t + 1), expected=_expected, out_names=("dx", "dw"), rtol=1e-5, atol=1e-7,
-      mistakes=MISTAKES["graph_backward"])
+_expected = (
+    ref_numerical_gradient(lambda x_: _loss(x_, _w_t), _x_t),
+    ref_numerical_gradient(lambda w_: _loss(_x_t, w_), _w_t),
+)
+check(graph_backward, _dy_t, (_x_t + _w_t, _w_t + 1), expected=_expected, out_names=("dx", "dw"), rtol=1e-5, atol=1e-7)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(11)
 for _shape in [(4, 3), (1,), (2, 2, 2)]:
     _x_t, _w_t, _dy_t = _rng.normal(size=_shape), _rng.normal(size=_shape), _rng.normal(size=_shape)
     _a_t, _b_t = _x_t + _w_t, _w_t + 1
     # Closed form from the expanded y = xw + x + w² + w: ∂y/∂x = w + 1, ∂y/∂w = x + 2w + 1.
-    check(graph_backward, _dy_t, (_a_t, _b_t), expected=(_dy_t * (_w_t + 1), _dy_t * (_x_t + 2 * _w_t + 1)),
-          out_names=("dx", "dw"), mistakes=MISTAKES["graph_backward"], label=f"random {_shape}")
+    check(
+        graph_backward,
+        _dy_t,
+        (_a_t, _b_t),
+        expected=(_dy_t * (_w_t + 1), _dy_t * (_x_t + 2 * _w_t + 1)),
+        out_names=("dx", "dw"),
+        label=f"random {_shape}",
+    )
 _x_t, _w_t, _dy_t = (_rng.normal(size=6).astype(np.float32) for _ in range(3))
 _x64, _w64, _dy64 = (_v.astype(np.float64) for _v in (_x_t, _w_t, _dy_t))
-check(graph_backward, _dy_t, (_x_t + _w_t, _w_t + np.float32(1)), expected=(_dy64 * (_w64 + 1), _dy64 * (_x64 + 2 * _w64 + 1)),
-      out_names=("dx", "dw"), mistakes=MISTAKES["graph_backward"], label="float32")
-check(graph_backward, np.zeros(3), (np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0])),
-      expected=(np.zeros(3), np.zeros(3)), out_names=("dx", "dw"), label="dy = 0")
+check(
+    graph_backward,
+    _dy_t,
+    (_x_t + _w_t, _w_t + np.float32(1)),
+    expected=(_dy64 * (_w64 + 1), _dy64 * (_x64 + 2 * _w64 + 1)),
+    out_names=("dx", "dw"),
+    label="float32",
+)
+check(
+    graph_backward,
+    np.zeros(3),
+    (np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0])),
+    expected=(np.zeros(3), np.zeros(3)),
+    out_names=("dx", "dw"),
+    label="dy = 0",
+)
 ### END HIDDEN TESTS
 print("graph_backward: all visible tests pass ✓")
 
@@ -325,28 +339,41 @@ def numerical_derivative(f, x, h=1e-5):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_numerical_derivative", "locked": true, "points": 10, "schema_version": 3, "solution": false}
-from course.mistakes.gradients import MISTAKES
-from course.testing import check
+from course.grading import check
 
 # x³ at x = 2 with h = 0.1: the central difference is exactly 3x² + h² = 12.01 (the forward one gives 12.61).
-check(numerical_derivative, lambda _v: _v ** 3, 2.0, 0.1, expected=12.01, mistakes=MISTAKES["numerical_derivative"])
+check(numerical_derivative, lambda _v: _v**3, 2.0, 0.1, expected=12.01)
 # sin at x = 1 with the default h: cos(1) to about 1e-11 (the forward difference is off by about 4e-6).
-check(numerical_derivative, np.sin, 1.0, expected=np.cos(1.0), rtol=1e-8, atol=0,
-      mistakes=MISTAKES["numerical_derivative"])
+check(numerical_derivative, np.sin, 1.0, expected=np.cos(1.0), rtol=1e-8, atol=0)
 ### BEGIN HIDDEN TESTS
 # A large curvature: exp(10x) at x = 0.3. Relative to f' the forward difference is off by h·10/2 = 5e-5, the central
 # one by h²·100/6 ≈ 2e-9; the tolerance 1e-6 sits between the two.
-check(numerical_derivative, lambda _v: np.exp(10 * _v), 0.3, expected=10 * np.exp(3.0), rtol=1e-6, atol=0,
-      mistakes=MISTAKES["numerical_derivative"], label="f = exp(10x)")
+check(
+    numerical_derivative,
+    lambda _v: np.exp(10 * _v),
+    0.3,
+    expected=10 * np.exp(3.0),
+    rtol=1e-6,
+    atol=0,
+    label="f = exp(10x)",
+)
 # The step is the argument h: x³ at x = −1.5 with h = 1e-3 gives exactly 3x² + h².
-check(numerical_derivative, lambda _v: _v ** 3, -1.5, 1e-3, expected=3 * 1.5 ** 2 + 1e-6, rtol=1e-9, atol=0,
-      mistakes=MISTAKES["numerical_derivative"], label="h = 1e-3")
+check(
+    numerical_derivative, lambda _v: _v**3, -1.5, 1e-3, expected=3 * 1.5**2 + 1e-6, rtol=1e-9, atol=0, label="h = 1e-3"
+)
 # h passed by keyword; a NumPy function.
-check(numerical_derivative, np.tanh, 0.5, kwargs={"h": 1e-4}, expected=1 - np.tanh(0.5) ** 2, rtol=1e-7, atol=0,
-      mistakes=MISTAKES["numerical_derivative"], label="h = 1e-4 by keyword")
+check(
+    numerical_derivative,
+    np.tanh,
+    0.5,
+    kwargs={"h": 1e-4},
+    expected=1 - np.tanh(0.5) ** 2,
+    rtol=1e-7,
+    atol=0,
+    label="h = 1e-4 by keyword",
+)
 # A decreasing function: the slope is negative.
-check(numerical_derivative, lambda _v: 1 / _v, 2.0, expected=-0.25, rtol=1e-8, atol=0,
-      mistakes=MISTAKES["numerical_derivative"], label="f = 1/x")
+check(numerical_derivative, lambda _v: 1 / _v, 2.0, expected=-0.25, rtol=1e-8, atol=0, label="f = 1/x")
 ### END HIDDEN TESTS
 print("numerical_derivative: all visible tests pass ✓")
 
@@ -436,7 +463,7 @@ def numerical_gradient(f, x, h=1e-5):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_numerical_gradient", "locked": true, "points": 15, "schema_version": 3, "solution": false}
-from course.mistakes.gradients import check_numerical_gradient
+from course.grading.gradients import check_numerical_gradient
 
 # f(x) = Σ x³ + x₀x₁ at x = (1, 2, −1): ∂f/∂x = 3x² + (x₁, x₀, 0) = (5, 13, 3). The check also watches every array f
 # is called with (one entry moved at a time, each restored) and that x comes back unchanged.
@@ -515,34 +542,39 @@ def rel_error(a, b):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_rel_error", "locked": true, "points": 10, "schema_version": 3, "solution": false}
-from course.mistakes.gradients import MISTAKES
-from course.testing import check
+from course.grading import check
 
 # Entry 1 differs by 0.2 out of |2| + |2.2| = 4.2: 0.2 / 4.2 = 1/21.
-check(rel_error, np.array([1.0, 2.0]), np.array([1.0, 2.2]), expected=1 / 21, rtol=1e-5, mistakes=MISTAKES["rel_error"])
+check(rel_error, np.array([1.0, 2.0]), np.array([1.0, 2.2]), expected=1 / 21, rtol=1e-5)
 # Two zero gradients agree perfectly: 0, not 0/0.
-check(rel_error, np.zeros(3), np.zeros(3), expected=0.0, mistakes=MISTAKES["rel_error"], label="all zeros")
+check(rel_error, np.zeros(3), np.zeros(3), expected=0.0, label="all zeros")
 # Identical arrays.
-check(rel_error, np.array([-3.0, 0.5]), np.array([-3.0, 0.5]), expected=0.0, mistakes=MISTAKES["rel_error"])
+check(rel_error, np.array([-3.0, 0.5]), np.array([-3.0, 0.5]), expected=0.0)
 ### BEGIN HIDDEN TESTS
 # Opposite signs: |1 − (−1)| / (1 + 1) = 1, and one zero pair alongside.
-check(rel_error, np.array([1.0, 0.0]), np.array([-1.0, 0.0]), expected=1.0, rtol=1e-5, mistakes=MISTAKES["rel_error"],
-      label="opposite signs")
+check(rel_error, np.array([1.0, 0.0]), np.array([-1.0, 0.0]), expected=1.0, rtol=1e-5, label="opposite signs")
 # The largest error is where b < a, so the sign of a − b matters.
-check(rel_error, np.array([3.0, 1.0]), np.array([1.0, 1.0]), expected=0.5, rtol=1e-5, mistakes=MISTAKES["rel_error"])
+check(rel_error, np.array([3.0, 1.0]), np.array([1.0, 1.0]), expected=0.5, rtol=1e-5)
 # Plain floats.
-check(rel_error, 2.0, 1.0, expected=1 / 3, rtol=1e-5, mistakes=MISTAKES["rel_error"], label="floats")
+check(rel_error, 2.0, 1.0, expected=1 / 3, rtol=1e-5, label="floats")
 # Random 2-D arrays, against an explicit loop.
 _rng = np.random.default_rng(13)
 _a_t, _b_t = _rng.normal(size=(4, 5)), _rng.normal(size=(4, 5))
 _worst = max(abs(_p - _q) / max(1e-8, abs(_p) + abs(_q)) for _p, _q in zip(_a_t.ravel(), _b_t.ravel()))
-check(rel_error, _a_t, _b_t, expected=_worst, rtol=1e-5, mistakes=MISTAKES["rel_error"], label="random (4, 5)")
-check(rel_error, _b_t, _a_t, expected=_worst, rtol=1e-5, mistakes=MISTAKES["rel_error"], label="arguments swapped")
+check(rel_error, _a_t, _b_t, expected=_worst, rtol=1e-5, label="random (4, 5)")
+check(rel_error, _b_t, _a_t, expected=_worst, rtol=1e-5, label="arguments swapped")
 # float32 inputs, a tiny disagreement.
 _a32 = np.array([1.0, 2.0, 4.0], dtype=np.float32)
 _b32 = np.array([1.0, 2.0, 4.001], dtype=np.float32)
-check(rel_error, _a32, _b32, expected=float(abs(np.float64(_b32[2]) - 4.0) / (4.0 + np.float64(_b32[2]))), rtol=1e-4, atol=1e-9,
-      mistakes=MISTAKES["rel_error"], label="float32")
+check(
+    rel_error,
+    _a32,
+    _b32,
+    expected=float(abs(np.float64(_b32[2]) - 4.0) / (4.0 + np.float64(_b32[2]))),
+    rtol=1e-4,
+    atol=1e-9,
+    label="float32",
+)
 ### END HIDDEN TESTS
 print("rel_error: all visible tests pass ✓")
 
@@ -585,9 +617,14 @@ print("rel_error(sign-error dw, numerical) =", np.char.mod("%.1e", rel_error(dw_
 # $\partial L/\partial w = \tfrac{2}{3}(-1, -2) = (-0.6667, -1.3333)$ and $\partial L/\partial b = \tfrac{2}{3}(-2.25) = -1.5$.
 
 # %%
-X_s, y_s, w_s, b_s = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), np.array([1.0, 2.0, 2.0]), np.array([0.5, 0.5]), 0.25
+X_s, y_s, w_s, b_s = (
+    np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]),
+    np.array([1.0, 2.0, 2.0]),
+    np.array([0.5, 0.5]),
+    0.25,
+)
 r_s = X_s @ w_s + b_s - y_s
-assert_close(np.mean(r_s ** 2), 2.1875 / 3, "L in the small example")
+assert_close(np.mean(r_s**2), 2.1875 / 3, "L in the small example")
 assert_close(2 / 3 * X_s.T @ r_s, np.array([-2 / 3, -4 / 3]), "∂L/∂w in the small example")
 assert_close(2 / 3 * r_s.sum(), -1.5, "∂L/∂b in the small example")
 
@@ -610,21 +647,21 @@ def linreg_forward(X, w, b):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_linreg_forward", "locked": true, "points": 8, "schema_version": 3, "solution": false}
-from course.mistakes.gradients import MISTAKES
-from course.testing import check
+from course.grading import check
 
 # The small example: ŷ = (0.5 + 0.25, 0.5 + 0.25, 1 + 0.25).
 _X_t, _w_t = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), np.array([0.5, 0.5])
-check(linreg_forward, _X_t, _w_t, 0.25, expected=np.array([0.75, 0.75, 1.25]), mistakes=MISTAKES["linreg_forward"])
+check(linreg_forward, _X_t, _w_t, 0.25, expected=np.array([0.75, 0.75, 1.25]))
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(14)
 for _n, _d in [(7, 4), (1, 3), (5, 1)]:
     _X_t, _w_t, _b_t = _rng.normal(size=(_n, _d)), _rng.normal(size=_d), float(_rng.normal())
     _expected = np.array([sum(_X_t[_i, _j] * _w_t[_j] for _j in range(_d)) + _b_t for _i in range(_n)])
-    check(linreg_forward, _X_t, _w_t, _b_t, expected=_expected, mistakes=MISTAKES["linreg_forward"], label=f"N={_n}, D={_d}")
+    check(linreg_forward, _X_t, _w_t, _b_t, expected=_expected, label=f"N={_n}, D={_d}")
 _X32, _w32 = _rng.normal(size=(6, 3)).astype(np.float32), _rng.normal(size=3).astype(np.float32)
-check(linreg_forward, _X32, _w32, -0.5, expected=_X32.astype(np.float64) @ _w32.astype(np.float64) - 0.5,
-      mistakes=MISTAKES["linreg_forward"], label="float32")
+check(
+    linreg_forward, _X32, _w32, -0.5, expected=_X32.astype(np.float64) @ _w32.astype(np.float64) - 0.5, label="float32"
+)
 ### END HIDDEN TESTS
 print("linreg_forward: all visible tests pass ✓")
 
@@ -653,32 +690,50 @@ def linreg_backward(X, y, w, b):
 
 # %% nbgrader={"grade": true, "grade_id": "test_linreg_backward", "locked": true, "points": 15, "schema_version": 3, "solution": false}
 from course.gradcheck import numerical_derivative as ref_derivative, numerical_gradient as ref_gradient
-from course.mistakes.gradients import MISTAKES
-from course.testing import check
+from course.grading import check
 
 # The small example, computed by hand above: dw = (−2/3, −4/3), db = −1.5.
 _X_t, _y_t, _w_t = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), np.array([1.0, 2.0, 2.0]), np.array([0.5, 0.5])
-check(linreg_backward, _X_t, _y_t, _w_t, 0.25, expected=(np.array([-2 / 3, -4 / 3]), -1.5), out_names=("dw", "db"),
-      mistakes=MISTAKES["linreg_backward"])
+check(linreg_backward, _X_t, _y_t, _w_t, 0.25, expected=(np.array([-2 / 3, -4 / 3]), -1.5), out_names=("dw", "db"))
 # Against the numerical gradient of the loss, on a random batch of N = 5 examples with D = 3 features.
 _rng = np.random.default_rng(1)
 _X_t, _y_t, _w_t, _b_t = _rng.normal(size=(5, 3)), _rng.normal(size=5), _rng.normal(size=3), 0.7
 _mse = lambda w_, b_: np.mean((_X_t @ w_ + b_ - _y_t) ** 2)
 _expected = (ref_gradient(lambda w_: _mse(w_, _b_t), _w_t), ref_derivative(lambda b_: _mse(_w_t, b_), _b_t))
-check(linreg_backward, _X_t, _y_t, _w_t, _b_t, expected=_expected, out_names=("dw", "db"), rtol=1e-5, atol=1e-7,
-      mistakes=MISTAKES["linreg_backward"])
+check(linreg_backward, _X_t, _y_t, _w_t, _b_t, expected=_expected, out_names=("dw", "db"), rtol=1e-5, atol=1e-7)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(15)
 for _n, _d in [(8, 3), (1, 2), (6, 1), (4, 7)]:
-    _X_t, _y_t, _w_t, _b_t = _rng.normal(size=(_n, _d)), _rng.normal(size=_n), _rng.normal(size=_d), float(_rng.normal())
+    _X_t, _y_t, _w_t, _b_t = (
+        _rng.normal(size=(_n, _d)),
+        _rng.normal(size=_n),
+        _rng.normal(size=_d),
+        float(_rng.normal()),
+    )
     _r_t = [sum(_X_t[_i, _j] * _w_t[_j] for _j in range(_d)) + _b_t - _y_t[_i] for _i in range(_n)]
     _dw_t = np.array([2 / _n * sum(_r_t[_i] * _X_t[_i, _j] for _i in range(_n)) for _j in range(_d)])
-    check(linreg_backward, _X_t, _y_t, _w_t, _b_t, expected=(_dw_t, 2 / _n * sum(_r_t)), out_names=("dw", "db"),
-          mistakes=MISTAKES["linreg_backward"], label=f"N={_n}, D={_d}")
+    check(
+        linreg_backward,
+        _X_t,
+        _y_t,
+        _w_t,
+        _b_t,
+        expected=(_dw_t, 2 / _n * sum(_r_t)),
+        out_names=("dw", "db"),
+        label=f"N={_n}, D={_d}",
+    )
 _X32, _y32, _w32 = (_rng.normal(size=_s).astype(np.float32) for _s in [(6, 2), (6,), (2,)])
 _r64 = _X32.astype(np.float64) @ _w32.astype(np.float64) + 0.1 - _y32.astype(np.float64)
-check(linreg_backward, _X32, _y32, _w32, 0.1, expected=(2 / 6 * _X32.astype(np.float64).T @ _r64, 2 / 6 * _r64.sum()),
-      out_names=("dw", "db"), mistakes=MISTAKES["linreg_backward"], label="float32")
+check(
+    linreg_backward,
+    _X32,
+    _y32,
+    _w32,
+    0.1,
+    expected=(2 / 6 * _X32.astype(np.float64).T @ _r64, 2 / 6 * _r64.sum()),
+    out_names=("dw", "db"),
+    label="float32",
+)
 ### END HIDDEN TESTS
 print("linreg_backward: all visible tests pass ✓")
 
@@ -708,23 +763,20 @@ def gd_update(w, dw, lr):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_gd_update", "locked": true, "points": 8, "schema_version": 3, "solution": false}
-from course.mistakes.gradients import MISTAKES
-from course.testing import check
+from course.grading import check
 
 # (1, 2) − 0.1 · (0.5, −1) = (0.95, 2.1). The check also verifies that w and dw are left unchanged.
-check(gd_update, np.array([1.0, 2.0]), np.array([0.5, -1.0]), 0.1, expected=np.array([0.95, 2.1]),
-      mistakes=MISTAKES["gd_update"])
+check(gd_update, np.array([1.0, 2.0]), np.array([0.5, -1.0]), 0.1, expected=np.array([0.95, 2.1]))
 # The small example's bias: 0.25 − 0.1 · (−1.5) = 0.4.
-check(gd_update, 0.25, -1.5, 0.1, expected=0.4, mistakes=MISTAKES["gd_update"], label="a float bias")
+check(gd_update, 0.25, -1.5, 0.1, expected=0.4, label="a float bias")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(16)
 _w_t, _dw_t = _rng.normal(size=(3, 4)), _rng.normal(size=(3, 4))
 _expected = np.array([[_w_t[_i, _j] - 0.01 * _dw_t[_i, _j] for _j in range(4)] for _i in range(3)])
-check(gd_update, _w_t, _dw_t, 0.01, expected=_expected, mistakes=MISTAKES["gd_update"], label="(3, 4) weights")
-check(gd_update, _w_t, _dw_t, 0.0, expected=_w_t.copy(), mistakes=MISTAKES["gd_update"], label="lr = 0")
+check(gd_update, _w_t, _dw_t, 0.01, expected=_expected, label="(3, 4) weights")
+check(gd_update, _w_t, _dw_t, 0.0, expected=_w_t.copy(), label="lr = 0")
 _w32, _dw32 = _rng.normal(size=5).astype(np.float32), _rng.normal(size=5).astype(np.float32)
-check(gd_update, _w32, _dw32, 0.5, expected=_w32.astype(np.float64) - 0.5 * _dw32.astype(np.float64),
-      mistakes=MISTAKES["gd_update"], label="float32")
+check(gd_update, _w32, _dw32, 0.5, expected=_w32.astype(np.float64) - 0.5 * _dw32.astype(np.float64), label="float32")
 ### END HIDDEN TESTS
 print("gd_update: all visible tests pass ✓")
 
@@ -805,39 +857,53 @@ def gradient_descent(grad_fn, x0, lr, num_steps):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_gradient_descent", "locked": true, "points": 14, "schema_version": 3, "solution": false}
-from course.mistakes.gradients import MISTAKES
-from course.testing import check
+from course.grading import check
 
 # E = x² (gradient 2x) from x0 = 1 with lr = 0.25: each step halves x, so the path is 1, 1/2, 1/4, 1/8.
-check(gradient_descent, lambda x: 2 * x, 1.0, 0.25, 3, expected=np.array([1.0, 0.5, 0.25, 0.125]),
-      mistakes=MISTAKES["gradient_descent"])
+check(gradient_descent, lambda x: 2 * x, 1.0, 0.25, 3, expected=np.array([1.0, 0.5, 0.25, 0.125]))
 # The bowl E = ½(x₁² + 10 x₂²) with lr = 0.1: x₁ shrinks by 1 − 0.1 = 0.9 per step, x₂ by 1 − 0.1·10 = 0.
-check(gradient_descent, lambda x: np.array([1.0, 10.0]) * x, np.array([1.0, 1.0]), 0.1, 4,
-      expected=np.array([[1.0, 1.0], [0.9, 0.0], [0.81, 0.0], [0.729, 0.0], [0.6561, 0.0]]),
-      mistakes=MISTAKES["gradient_descent"])
+check(
+    gradient_descent,
+    lambda x: np.array([1.0, 10.0]) * x,
+    np.array([1.0, 1.0]),
+    0.1,
+    4,
+    expected=np.array([[1.0, 1.0], [0.9, 0.0], [0.81, 0.0], [0.729, 0.0], [0.6561, 0.0]]),
+)
 ### BEGIN HIDDEN TESTS
 # Matrix-shaped x0 on a bowl with one curvature per entry; closed form x_t = (1 − lr L)^t x0.
 _rng = np.random.default_rng(17)
 _L_t, _x0_t = _rng.uniform(0.5, 4.0, (2, 3)), _rng.normal(size=(2, 3))
 _expected = np.stack([(1 - 0.3 * _L_t) ** _t * _x0_t for _t in range(7)])
-check(gradient_descent, lambda x: _L_t * x, _x0_t, 0.3, 6, expected=_expected, mistakes=MISTAKES["gradient_descent"],
-      label="x0 of shape (2, 3)")
+check(gradient_descent, lambda x: _L_t * x, _x0_t, 0.3, 6, expected=_expected, label="x0 of shape (2, 3)")
 # Zero steps: the path is just the start.
-check(gradient_descent, lambda x: _L_t * x, _x0_t, 0.3, 0, expected=_x0_t[None].copy(),
-      mistakes=MISTAKES["gradient_descent"], label="num_steps = 0")
+check(gradient_descent, lambda x: _L_t * x, _x0_t, 0.3, 0, expected=_x0_t[None].copy(), label="num_steps = 0")
 # Divergence past 2/L: L = 10 and lr = 0.25 multiply x by −1.5 per step.
-check(gradient_descent, lambda x: 10 * x, np.array([1.0]), 0.25, 5, expected=(-1.5) ** np.arange(6)[:, None],
-      mistakes=MISTAKES["gradient_descent"], label="lr > 2/L")
+check(
+    gradient_descent,
+    lambda x: 10 * x,
+    np.array([1.0]),
+    0.25,
+    5,
+    expected=(-1.5) ** np.arange(6)[:, None],
+    label="lr > 2/L",
+)
 # A gradient that is not linear: E = Σ x⁴/4, gradient x³, stepped by an explicit recursion.
 _x_t, _rows = np.array([1.0, -0.5]), [np.array([1.0, -0.5])]
 for _ in range(5):
-    _x_t = np.array([_v - 0.2 * _v ** 3 for _v in _x_t])
+    _x_t = np.array([_v - 0.2 * _v**3 for _v in _x_t])
     _rows.append(_x_t)
-check(gradient_descent, lambda x: x ** 3, np.array([1.0, -0.5]), 0.2, 5, expected=np.array(_rows),
-      mistakes=MISTAKES["gradient_descent"], label="E = Σ x⁴/4")
+check(gradient_descent, lambda x: x**3, np.array([1.0, -0.5]), 0.2, 5, expected=np.array(_rows), label="E = Σ x⁴/4")
 _x32 = np.array([1.0, 2.0], dtype=np.float32)
-check(gradient_descent, lambda x: 2 * x, _x32, 0.1, 3, expected=np.array([0.8 ** _t * np.array([1.0, 2.0]) for _t in range(4)]),
-      mistakes=MISTAKES["gradient_descent"], label="float32 x0")
+check(
+    gradient_descent,
+    lambda x: 2 * x,
+    _x32,
+    0.1,
+    3,
+    expected=np.array([0.8**_t * np.array([1.0, 2.0]) for _t in range(4)]),
+    label="float32 x0",
+)
 ### END HIDDEN TESTS
 print("gradient_descent: all visible tests pass ✓")
 

@@ -22,8 +22,8 @@
 # %%
 import numpy as np
 
-import course
-from course.testing import check, assert_close
+from course.examples import delta_rule, network222, xor
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient, rel_error
 from course.viz import show
 from course.viz import backprop as viz
@@ -80,18 +80,17 @@ def sigmoid_forward(z):
 
 # %% nbgrader={"grade": true, "grade_id": "test_sigmoid_forward", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 import numpy as np
-from course.testing import check, assert_close
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient
-from course.mistakes.backprop import MISTAKES
 # σ(−ln 3) = 1/4, σ(0) = 1/2, σ(ln 3) = 3/4, and the cache is the output
 _z = np.array([[-np.log(3.0), 0.0, np.log(3.0)]])
 _a = np.array([[0.25, 0.5, 0.75]])
-check(sigmoid_forward, _z, expected=(_a, _a), out_names=("a", "cache"), mistakes=MISTAKES["sigmoid_forward"])
+check(sigmoid_forward, _z, expected=(_a, _a), out_names=("a", "cache"))
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(30)
 _z = _rng.normal(0, 3, (7, 4))
 _a = 1.0 / (1.0 + np.exp(-_z))
-check(sigmoid_forward, _z, expected=(_a, _a), out_names=("a", "cache"), mistakes=MISTAKES["sigmoid_forward"],
+check(sigmoid_forward, _z, expected=(_a, _a), out_names=("a", "cache"),
       label="random (7, 4)")
 check(sigmoid_forward, _z.astype(np.float32), expected=(_a, _a), out_names=("a", "cache"), label="float32")
 _big = np.array([-1000.0, -40.0, 40.0, 1000.0])
@@ -122,31 +121,29 @@ def sigmoid_backward(da, cache):
 
 # %% nbgrader={"grade": true, "grade_id": "test_sigmoid_backward", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 import numpy as np
-from course.testing import check, assert_close
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient
-from course.mistakes.backprop import MISTAKES
 # by hand: a(1 − a) is 3/16, 1/4, 3/16 at a = 1/4, 1/2, 3/4
 _a = np.array([0.25, 0.5, 0.75])
 _da = np.array([1.0, 2.0, -1.0])
-check(sigmoid_backward, _da, _a, expected=np.array([0.1875, 0.5, -0.1875]), mistakes=MISTAKES["sigmoid_backward"])
+check(sigmoid_backward, _da, _a, expected=np.array([0.1875, 0.5, -0.1875]))
 # numerical gradient with respect to z of L = Σ da · σ(z); the cache is built here from the contract (cache = σ(z))
 _rng = np.random.default_rng(31)
 _z = _rng.normal(0, 2, (4, 3))
 _da = _rng.normal(size=(4, 3))
 _sig = lambda t: 1.0 / (1.0 + np.exp(-t))
 _expected = numerical_gradient(lambda t: np.sum(_da * _sig(t)), _z)
-check(sigmoid_backward, _da, _sig(_z), expected=_expected, rtol=1e-5, atol=1e-8, mistakes=MISTAKES["sigmoid_backward"],
+check(sigmoid_backward, _da, _sig(_z), expected=_expected, rtol=1e-5, atol=1e-8,
       label="numerical gradient")
 ### BEGIN HIDDEN TESTS
 _z = _rng.normal(0, 3, (1, 6))
 _da = _rng.normal(size=(1, 6))
 _expected = numerical_gradient(lambda t: np.sum(_da * _sig(t)), _z)
-check(sigmoid_backward, _da, _sig(_z), expected=_expected, rtol=1e-5, atol=1e-8, mistakes=MISTAKES["sigmoid_backward"],
+check(sigmoid_backward, _da, _sig(_z), expected=_expected, rtol=1e-5, atol=1e-8,
       label="N=1")
 check(sigmoid_backward, _da.astype(np.float32), _sig(_z).astype(np.float32), expected=_expected, label="float32")
 # saturated units pass (almost) nothing back
-check(sigmoid_backward, np.ones(3), np.array([0.0, 1.0, 0.5]), expected=np.array([0.0, 0.0, 0.25]),
-      mistakes=MISTAKES["sigmoid_backward"], label="saturated")
+check(sigmoid_backward, np.ones(3), np.array([0.0, 1.0, 0.5]), expected=np.array([0.0, 0.0, 0.25]), label="saturated")
 ### END HIDDEN TESTS
 print("sigmoid_backward: all visible tests pass ✓")
 
@@ -168,18 +165,17 @@ def tanh_forward(z):
 
 # %% nbgrader={"grade": true, "grade_id": "test_tanh_forward", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 import numpy as np
-from course.testing import check, assert_close
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient
-from course.mistakes.backprop import MISTAKES
 # tanh(ln 2) = (2 − 1/2) / (2 + 1/2) = 3/5
 _z = np.array([-np.log(2.0), 0.0, np.log(2.0)])
 _a = np.array([-0.6, 0.0, 0.6])
-check(tanh_forward, _z, expected=(_a, _a), out_names=("a", "cache"), mistakes=MISTAKES["tanh_forward"])
+check(tanh_forward, _z, expected=(_a, _a), out_names=("a", "cache"))
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(32)
 _z = _rng.normal(0, 2, (5, 3))
 _a = (np.exp(_z) - np.exp(-_z)) / (np.exp(_z) + np.exp(-_z))
-check(tanh_forward, _z, expected=(_a, _a), out_names=("a", "cache"), mistakes=MISTAKES["tanh_forward"], label="random")
+check(tanh_forward, _z, expected=(_a, _a), out_names=("a", "cache"), label="random")
 check(tanh_forward, _z.astype(np.float32), expected=(_a, _a), out_names=("a", "cache"), label="float32")
 check(tanh_forward, np.array([-1000.0, 1000.0]), expected=(np.array([-1.0, 1.0]),) * 2, out_names=("a", "cache"),
       label="z of ±1000")
@@ -198,24 +194,22 @@ def tanh_backward(da, cache):
 
 # %% nbgrader={"grade": true, "grade_id": "test_tanh_backward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
 import numpy as np
-from course.testing import check, assert_close
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient
-from course.mistakes.backprop import MISTAKES
 # by hand: 1 − a² is 0.64, 1, 0.64 at a = −0.6, 0, 0.6
 _a = np.array([-0.6, 0.0, 0.6])
-check(tanh_backward, np.array([1.0, -2.0, 0.5]), _a, expected=np.array([0.64, -2.0, 0.32]),
-      mistakes=MISTAKES["tanh_backward"])
+check(tanh_backward, np.array([1.0, -2.0, 0.5]), _a, expected=np.array([0.64, -2.0, 0.32]))
 _rng = np.random.default_rng(33)
 _z = _rng.normal(0, 1.5, (3, 4))
 _da = _rng.normal(size=(3, 4))
 _expected = numerical_gradient(lambda t: np.sum(_da * np.tanh(t)), _z)
-check(tanh_backward, _da, np.tanh(_z), expected=_expected, rtol=1e-5, atol=1e-8, mistakes=MISTAKES["tanh_backward"],
+check(tanh_backward, _da, np.tanh(_z), expected=_expected, rtol=1e-5, atol=1e-8,
       label="numerical gradient")
 ### BEGIN HIDDEN TESTS
 _z = _rng.normal(0, 1.5, (1, 5))
 _da = _rng.normal(size=(1, 5))
 _expected = numerical_gradient(lambda t: np.sum(_da * np.tanh(t)), _z)
-check(tanh_backward, _da, np.tanh(_z), expected=_expected, rtol=1e-5, atol=1e-8, mistakes=MISTAKES["tanh_backward"],
+check(tanh_backward, _da, np.tanh(_z), expected=_expected, rtol=1e-5, atol=1e-8,
       label="N=1")
 check(tanh_backward, _da.astype(np.float32), np.tanh(_z).astype(np.float32), expected=_expected, label="float32")
 ### END HIDDEN TESTS
@@ -238,17 +232,14 @@ def relu_forward(z):
 
 # %% nbgrader={"grade": true, "grade_id": "test_relu_forward", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 import numpy as np
-from course.testing import check, assert_close
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient
-from course.mistakes.backprop import MISTAKES
 _z = np.array([[-2.0, 0.0, 3.0], [1.5, -0.5, 0.0]])
-check(relu_forward, _z, expected=(np.array([[0.0, 0.0, 3.0], [1.5, 0.0, 0.0]]), _z), out_names=("a", "cache"),
-      mistakes=MISTAKES["relu_forward"])
+check(relu_forward, _z, expected=(np.array([[0.0, 0.0, 3.0], [1.5, 0.0, 0.0]]), _z), out_names=("a", "cache"))
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(34)
 _z = _rng.normal(size=(6, 5))
-check(relu_forward, _z, expected=((_z + np.abs(_z)) / 2, _z), out_names=("a", "cache"),
-      mistakes=MISTAKES["relu_forward"], label="random")
+check(relu_forward, _z, expected=((_z + np.abs(_z)) / 2, _z), out_names=("a", "cache"), label="random")
 _z32 = _z.astype(np.float32)
 check(relu_forward, _z32, expected=((_z32 + np.abs(_z32)) / 2, _z32), out_names=("a", "cache"), label="float32")
 check(relu_forward, np.array([-1000.0, 1000.0]), expected=(np.array([0.0, 1000.0]), np.array([-1000.0, 1000.0])),
@@ -271,24 +262,22 @@ def relu_backward(da, cache):
 
 # %% nbgrader={"grade": true, "grade_id": "test_relu_backward", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 import numpy as np
-from course.testing import check, assert_close
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient
-from course.mistakes.backprop import MISTAKES
 # the gradient flows only where z > 0; at z = 0 exactly it stops
 _z = np.array([[-2.0, 0.0, 3.0], [1.5, -0.5, 0.0]])
 _da = np.array([[1.0, 2.0, 3.0], [-4.0, 5.0, 6.0]])
-check(relu_backward, _da, _z, expected=np.array([[0.0, 0.0, 3.0], [-4.0, 0.0, 0.0]]),
-      mistakes=MISTAKES["relu_backward"])
+check(relu_backward, _da, _z, expected=np.array([[0.0, 0.0, 3.0], [-4.0, 0.0, 0.0]]))
 _rng = np.random.default_rng(35)
 _z = _rng.normal(size=(4, 5))
 _z = _z + 0.2 * np.sign(_z)  # keep clear of the kink at 0, where the numerical derivative is meaningless
 _da = _rng.normal(size=(4, 5))
 _expected = numerical_gradient(lambda t: np.sum(_da * np.maximum(t, 0)), _z)
-check(relu_backward, _da, _z, expected=_expected, rtol=1e-5, atol=1e-8, mistakes=MISTAKES["relu_backward"],
+check(relu_backward, _da, _z, expected=_expected, rtol=1e-5, atol=1e-8,
       label="numerical gradient")
 ### BEGIN HIDDEN TESTS
 check(relu_backward, np.array([[-1.0, 2.0, -3.0]]), np.array([[1.0, -1.0, 0.0]]),
-      expected=np.array([[-1.0, 0.0, 0.0]]), mistakes=MISTAKES["relu_backward"], label="N=1, negative da")
+      expected=np.array([[-1.0, 0.0, 0.0]]), label="N=1, negative da")
 check(relu_backward, _da.astype(np.float32), _z.astype(np.float32), expected=_expected, label="float32")
 ### END HIDDEN TESTS
 print("relu_backward: all visible tests pass ✓")
@@ -310,22 +299,38 @@ def leaky_relu_forward(z, negative_slope=0.01):
 
 # %% nbgrader={"grade": true, "grade_id": "test_leaky_relu_forward", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 import numpy as np
-from course.testing import check, assert_close
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient
-from course.mistakes.backprop import MISTAKES
+
 _z = np.array([-2.0, 0.0, 3.0])
-check(leaky_relu_forward, _z, expected=(np.array([-0.02, 0.0, 3.0]), (_z, 0.01)), out_names=("a", "cache"),
-      mistakes=MISTAKES["leaky_relu_forward"], label="default negative_slope=0.01")
-check(leaky_relu_forward, _z, 0.2, expected=(np.array([-0.4, 0.0, 3.0]), (_z, 0.2)), out_names=("a", "cache"),
-      mistakes=MISTAKES["leaky_relu_forward"], label="negative_slope=0.2")
+check(
+    leaky_relu_forward,
+    _z,
+    expected=(np.array([-0.02, 0.0, 3.0]), (_z, 0.01)),
+    out_names=("a", "cache"),
+    label="default negative_slope=0.01",
+)
+check(
+    leaky_relu_forward,
+    _z,
+    0.2,
+    expected=(np.array([-0.4, 0.0, 3.0]), (_z, 0.2)),
+    out_names=("a", "cache"),
+    label="negative_slope=0.2",
+)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(36)
 _z = _rng.normal(size=(5, 4))
 _expected = np.array([[t if t > 0 else 0.1 * t for t in row] for row in _z])
-check(leaky_relu_forward, _z, 0.1, expected=(_expected, (_z, 0.1)), out_names=("a", "cache"),
-      mistakes=MISTAKES["leaky_relu_forward"], label="random")
-check(leaky_relu_forward, _z.astype(np.float32), 0.1, expected=(_expected, (_z.astype(np.float32), 0.1)),
-      out_names=("a", "cache"), label="float32")
+check(leaky_relu_forward, _z, 0.1, expected=(_expected, (_z, 0.1)), out_names=("a", "cache"), label="random")
+check(
+    leaky_relu_forward,
+    _z.astype(np.float32),
+    0.1,
+    expected=(_expected, (_z.astype(np.float32), 0.1)),
+    out_names=("a", "cache"),
+    label="float32",
+)
 ### END HIDDEN TESTS
 print("leaky_relu_forward: all visible tests pass ✓")
 
@@ -344,22 +349,19 @@ def leaky_relu_backward(da, cache):
 
 # %% nbgrader={"grade": true, "grade_id": "test_leaky_relu_backward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
 import numpy as np
-from course.testing import check, assert_close
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient
-from course.mistakes.backprop import MISTAKES
 _z = np.array([-2.0, 0.0, 3.0])
-check(leaky_relu_backward, np.array([1.0, 2.0, 3.0]), (_z, 0.2), expected=np.array([0.2, 0.4, 3.0]),
-      mistakes=MISTAKES["leaky_relu_backward"])
+check(leaky_relu_backward, np.array([1.0, 2.0, 3.0]), (_z, 0.2), expected=np.array([0.2, 0.4, 3.0]))
 _rng = np.random.default_rng(37)
 _z = _rng.normal(size=(4, 3))
 _z = _z + 0.2 * np.sign(_z)
 _da = _rng.normal(size=(4, 3))
 _expected = numerical_gradient(lambda t: np.sum(_da * np.where(t > 0, t, 0.05 * t)), _z)
-check(leaky_relu_backward, _da, (_z, 0.05), expected=_expected, rtol=1e-5, atol=1e-8,
-      mistakes=MISTAKES["leaky_relu_backward"], label="numerical gradient")
+check(leaky_relu_backward, _da, (_z, 0.05), expected=_expected, rtol=1e-5, atol=1e-8, label="numerical gradient")
 ### BEGIN HIDDEN TESTS
 check(leaky_relu_backward, np.array([[-1.0, 1.0]]), (np.array([[-3.0, 0.0]]), 0.01),
-      expected=np.array([[-0.01, 0.01]]), mistakes=MISTAKES["leaky_relu_backward"], label="N=1, tie at 0")
+      expected=np.array([[-0.01, 0.01]]), label="N=1, tie at 0")
 check(leaky_relu_backward, _da.astype(np.float32), (_z.astype(np.float32), 0.05), expected=_expected, label="float32")
 ### END HIDDEN TESTS
 print("leaky_relu_backward: all visible tests pass ✓")
@@ -394,16 +396,23 @@ def prelu_forward(z, alpha):
 
 # %% nbgrader={"grade": true, "grade_id": "test_prelu_forward", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 import numpy as np
-from course.testing import check, assert_close
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient
-from course.mistakes.backprop import MISTAKES
+
 _z = np.array([[-1.0, 2.0], [3.0, -4.0]])
 _alpha = np.array([0.1, 0.5])
-check(prelu_forward, _z, _alpha, expected=(np.array([[-0.1, 2.0], [3.0, -2.0]]), (_z, _alpha)),
-      out_names=("a", "cache"), mistakes=MISTAKES["prelu_forward"])
+check(
+    prelu_forward, _z, _alpha, expected=(np.array([[-0.1, 2.0], [3.0, -2.0]]), (_z, _alpha)), out_names=("a", "cache")
+)
 ### BEGIN HIDDEN TESTS
-check(prelu_forward, _z, 0.25, expected=(np.array([[-0.25, 2.0], [3.0, -1.0]]), (_z, 0.25)), out_names=("a", "cache"),
-      mistakes=MISTAKES["prelu_forward"], label="scalar alpha")
+check(
+    prelu_forward,
+    _z,
+    0.25,
+    expected=(np.array([[-0.25, 2.0], [3.0, -1.0]]), (_z, 0.25)),
+    out_names=("a", "cache"),
+    label="scalar alpha",
+)
 _rng = np.random.default_rng(38)
 _z = _rng.normal(size=(6, 3))
 _alpha = _rng.uniform(0, 0.5, 3)
@@ -438,15 +447,19 @@ def prelu_backward(da, cache):
 
 # %% nbgrader={"grade": true, "grade_id": "test_prelu_backward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
 import numpy as np
-from course.testing import check, assert_close
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient
-from course.mistakes.backprop import MISTAKES
+
 _z = np.array([[-1.0, 2.0], [3.0, -4.0]])
 _alpha = np.array([0.1, 0.5])
 # by hand: dz = 1 or alpha; dalpha collects da · z from the negative entries of each column
-check(prelu_backward, np.ones((2, 2)), (_z, _alpha),
-      expected=(np.array([[0.1, 1.0], [1.0, 0.5]]), np.array([-1.0, -4.0])), out_names=("dz", "dalpha"),
-      mistakes=MISTAKES["prelu_backward"])
+check(
+    prelu_backward,
+    np.ones((2, 2)),
+    (_z, _alpha),
+    expected=(np.array([[0.1, 1.0], [1.0, 0.5]]), np.array([-1.0, -4.0])),
+    out_names=("dz", "dalpha"),
+)
 _rng = np.random.default_rng(39)
 _z = _rng.normal(size=(5, 3))
 _z = _z + 0.2 * np.sign(_z)
@@ -454,18 +467,35 @@ _alpha = _rng.uniform(0.05, 0.5, 3)
 _da = _rng.normal(size=(5, 3))
 _L = lambda t, al: np.sum(_da * np.where(t > 0, t, al * t))
 _expected = (numerical_gradient(lambda t: _L(t, _alpha), _z), numerical_gradient(lambda al: _L(_z, al), _alpha))
-check(prelu_backward, _da, (_z, _alpha), expected=_expected, rtol=1e-5, atol=1e-8, out_names=("dz", "dalpha"),
-      mistakes=MISTAKES["prelu_backward"], label="numerical gradient")
+check(
+    prelu_backward,
+    _da,
+    (_z, _alpha),
+    expected=_expected,
+    rtol=1e-5,
+    atol=1e-8,
+    out_names=("dz", "dalpha"),
+    label="numerical gradient",
+)
 ### BEGIN HIDDEN TESTS
 # one slope shared by every entry: dalpha is a single number
-_expected = (numerical_gradient(lambda t: _L(t, 0.2), _z),
-            float(numerical_gradient(lambda al: _L(_z, al), np.array(0.2))))
-check(prelu_backward, _da, (_z, 0.2), expected=_expected, rtol=1e-5, atol=1e-8, out_names=("dz", "dalpha"),
-      mistakes=MISTAKES["prelu_backward"], label="scalar alpha")
+_expected = (
+    numerical_gradient(lambda t: _L(t, 0.2), _z),
+    float(numerical_gradient(lambda al: _L(_z, al), np.array(0.2))),
+)
+check(
+    prelu_backward,
+    _da,
+    (_z, 0.2),
+    expected=_expected,
+    rtol=1e-5,
+    atol=1e-8,
+    out_names=("dz", "dalpha"),
+    label="scalar alpha",
+)
 _z1, _da1 = _z[:1], _da[:1]
 _expected = (np.where(_z1 > 0, _da1, _alpha * _da1), np.where(_z1[0] > 0, 0.0, _da1[0] * _z1[0]))
-check(prelu_backward, _da1, (_z1, _alpha), expected=_expected, out_names=("dz", "dalpha"),
-      mistakes=MISTAKES["prelu_backward"], label="N=1")
+check(prelu_backward, _da1, (_z1, _alpha), expected=_expected, out_names=("dz", "dalpha"), label="N=1")
 ### END HIDDEN TESTS
 print("prelu_backward: all visible tests pass ✓")
 
@@ -547,31 +577,45 @@ def linear_forward(x, W, b):
 
 # %% nbgrader={"grade": true, "grade_id": "test_linear_forward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
 import numpy as np
-from course.testing import check, assert_close
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient
-from course.mistakes.backprop import MISTAKES
+
 # a square W first: multiplying by W instead of W.T runs, but is wrong
 _x = np.array([[1.0, 2.0], [3.0, -1.0]])
 _W = np.array([[1.0, 2.0], [0.0, 3.0]])
 _b = np.array([0.1, -0.2])
 _out = np.array([[sum(_x[n, d] * _W[o, d] for d in range(2)) + _b[o] for o in range(2)] for n in range(2)])
-check(linear_forward, _x, _W, _b, expected=(_out, (_x, _W, _b)), out_names=("out", "cache"),
-      mistakes=MISTAKES["linear_forward"], label="square W")
+check(linear_forward, _x, _W, _b, expected=(_out, (_x, _W, _b)), out_names=("out", "cache"), label="square W")
 _x = np.array([[1.0, 2.0]])
-_W = np.array([[1.0, 0.0], [2.0, 1.0], [0.0, -1.0]])      # (out=3, in=2)
+_W = np.array([[1.0, 0.0], [2.0, 1.0], [0.0, -1.0]])  # (out=3, in=2)
 _b = np.array([0.5, 0.0, 1.0])
-check(linear_forward, _x, _W, _b, expected=(np.array([[1.5, 4.0, -1.0]]), (_x, _W, _b)), out_names=("out", "cache"),
-      mistakes=MISTAKES["linear_forward"], label="D_in=2, D_out=3")
+check(
+    linear_forward,
+    _x,
+    _W,
+    _b,
+    expected=(np.array([[1.5, 4.0, -1.0]]), (_x, _W, _b)),
+    out_names=("out", "cache"),
+    label="D_in=2, D_out=3",
+)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(40)
 for _N, _D, _M in [(1, 3, 2), (5, 4, 7)]:
     _x, _W, _b = _rng.normal(size=(_N, _D)), _rng.normal(size=(_M, _D)), _rng.normal(size=_M)
     _out = np.einsum("nd,md->nm", _x, _W) + _b
-    check(linear_forward, _x, _W, _b, expected=(_out, (_x, _W, _b)), out_names=("out", "cache"),
-          mistakes=MISTAKES["linear_forward"], label=f"N={_N}, D_in={_D}, D_out={_M}")
+    check(
+        linear_forward,
+        _x,
+        _W,
+        _b,
+        expected=(_out, (_x, _W, _b)),
+        out_names=("out", "cache"),
+        label=f"N={_N}, D_in={_D}, D_out={_M}",
+    )
 _x32, _W32, _b32 = _x.astype(np.float32), _W.astype(np.float32), _b.astype(np.float32)
-check(linear_forward, _x32, _W32, _b32, expected=(_out, (_x32, _W32, _b32)), out_names=("out", "cache"),
-      label="float32")
+check(
+    linear_forward, _x32, _W32, _b32, expected=(_out, (_x32, _W32, _b32)), out_names=("out", "cache"), label="float32"
+)
 ### END HIDDEN TESTS
 print("linear_forward: all visible tests pass ✓")
 
@@ -596,39 +640,61 @@ def linear_backward(dout, cache):
 
 # %% nbgrader={"grade": true, "grade_id": "test_linear_backward", "locked": true, "points": 8, "schema_version": 3, "solution": false}
 import numpy as np
-from course.testing import check, assert_close
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient
-from course.mistakes.backprop import MISTAKES
+
 # by hand, with a square W so that every transposition mistake runs and shows
 _x = np.array([[1.0, 2.0], [3.0, -1.0]])
 _W = np.array([[1.0, 2.0], [0.0, 3.0]])
 _b = np.array([0.1, -0.2])
 _dout = np.array([[1.0, 0.0], [2.0, -1.0]])
-_dx = np.array([[1.0, 2.0], [2.0, 1.0]])            # row n: Σ_o dout[n, o] · W[o, :]
-_dW = np.array([[7.0, 0.0], [-3.0, 1.0]])           # entry (o, d): Σ_n dout[n, o] · x[n, d]
-_db = np.array([3.0, -1.0])                         # Σ_n dout[n, :]
-check(linear_backward, _dout, (_x, _W, _b), expected=(_dx, _dW, _db), out_names=("dx", "dW", "db"),
-      mistakes=MISTAKES["linear_backward"])
+_dx = np.array([[1.0, 2.0], [2.0, 1.0]])  # row n: Σ_o dout[n, o] · W[o, :]
+_dW = np.array([[7.0, 0.0], [-3.0, 1.0]])  # entry (o, d): Σ_n dout[n, o] · x[n, d]
+_db = np.array([3.0, -1.0])  # Σ_n dout[n, :]
+check(linear_backward, _dout, (_x, _W, _b), expected=(_dx, _dW, _db), out_names=("dx", "dW", "db"))
 # numerical gradient of L = Σ dout · (x W^T + b) on non-square shapes; the cache is built here
 _rng = np.random.default_rng(41)
 _x, _W, _b, _dout = _rng.normal(size=(4, 3)), _rng.normal(size=(5, 3)), _rng.normal(size=5), _rng.normal(size=(4, 5))
 _L = lambda x_, W_, b_: np.sum(_dout * (x_ @ W_.T + b_))
-_expected = (numerical_gradient(lambda t: _L(t, _W, _b), _x), numerical_gradient(lambda t: _L(_x, t, _b), _W),
-            numerical_gradient(lambda t: _L(_x, _W, t), _b))
-check(linear_backward, _dout, (_x, _W, _b), expected=_expected, rtol=1e-5, atol=1e-8, out_names=("dx", "dW", "db"),
-      mistakes=MISTAKES["linear_backward"], label="numerical gradient")
+_expected = (
+    numerical_gradient(lambda t: _L(t, _W, _b), _x),
+    numerical_gradient(lambda t: _L(_x, t, _b), _W),
+    numerical_gradient(lambda t: _L(_x, _W, t), _b),
+)
+check(
+    linear_backward,
+    _dout,
+    (_x, _W, _b),
+    expected=_expected,
+    rtol=1e-5,
+    atol=1e-8,
+    out_names=("dx", "dW", "db"),
+    label="numerical gradient",
+)
 ### BEGIN HIDDEN TESTS
 for _N, _D, _M in [(1, 2, 3), (6, 5, 2), (3, 3, 3)]:
     _x, _W, _b = _rng.normal(size=(_N, _D)), _rng.normal(size=(_M, _D)), _rng.normal(size=_M)
     _dout = _rng.normal(size=(_N, _M))
     _L = lambda x_, W_, b_: np.sum(_dout * (x_ @ W_.T + b_))
-    _expected = (numerical_gradient(lambda t: _L(t, _W, _b), _x), numerical_gradient(lambda t: _L(_x, t, _b), _W),
-                numerical_gradient(lambda t: _L(_x, _W, t), _b))
-    check(linear_backward, _dout, (_x, _W, _b), expected=_expected, rtol=1e-5, atol=1e-8, out_names=("dx", "dW", "db"),
-          mistakes=MISTAKES["linear_backward"], label=f"N={_N}, D_in={_D}, D_out={_M}")
+    _expected = (
+        numerical_gradient(lambda t: _L(t, _W, _b), _x),
+        numerical_gradient(lambda t: _L(_x, t, _b), _W),
+        numerical_gradient(lambda t: _L(_x, _W, t), _b),
+    )
+    check(
+        linear_backward,
+        _dout,
+        (_x, _W, _b),
+        expected=_expected,
+        rtol=1e-5,
+        atol=1e-8,
+        out_names=("dx", "dW", "db"),
+        label=f"N={_N}, D_in={_D}, D_out={_M}",
+    )
 _f32 = lambda *a: tuple(t.astype(np.float32) for t in a)
-check(linear_backward, *_f32(_dout), _f32(_x, _W, _b), expected=_expected, out_names=("dx", "dW", "db"),
-      label="float32")
+check(
+    linear_backward, *_f32(_dout), _f32(_x, _W, _b), expected=_expected, out_names=("dx", "dW", "db"), label="float32"
+)
 ### END HIDDEN TESTS
 print("linear_backward: all visible tests pass ✓")
 
@@ -713,10 +779,9 @@ def net222_forward(inputs, targets, params):
 
 # %% nbgrader={"grade": true, "grade_id": "test_net222_forward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
 import numpy as np
-from course.testing import check, assert_close
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient
-from course.mistakes.backprop import MISTAKES
-from course.backprop import SEED004_PARAMS, SEED004_INPUTS, SEED004_TARGETS
+from course.examples.network222 import INPUTS, PARAMS, TARGETS
 def _forward(inputs, targets, p):
     # the network written out again, independently of yours
     (i1, i2), (t1, t2), s = inputs, targets, (lambda t: 1.0 / (1.0 + np.exp(-t)))
@@ -727,8 +792,8 @@ def _forward(inputs, targets, p):
     return {"net_h1": h[0], "out_h1": oh[0], "net_h2": h[1], "out_h2": oh[1], "net_o1": o[0], "out_o1": oo[0],
             "net_o2": o[1], "out_o2": oo[1], "E": 0.5 * (t1 - oo[0]) ** 2 + 0.5 * (t2 - oo[1]) ** 2}
 
-_values = check(net222_forward, SEED004_INPUTS, SEED004_TARGETS, dict(SEED004_PARAMS),
-               expected=_forward(SEED004_INPUTS, SEED004_TARGETS, SEED004_PARAMS), mistakes=MISTAKES["net222_forward"])
+_values = check(net222_forward, INPUTS, TARGETS, dict(PARAMS),
+               expected=_forward(INPUTS, TARGETS, PARAMS))
 # seed 004's numbers, to the digits it gives
 for _name, _number in [("out_h1", 0.58054), ("out_h2", 0.58783), ("out_o1", 0.65056), ("out_o2", 0.67663)]:
     assert_close(_values[_name], _number, f"seed 004's {_name}", rtol=0, atol=5e-6)
@@ -737,9 +802,9 @@ assert_close(_values["E"], 0.036114, "seed 004's error E", rtol=0, atol=5e-7)
 # biases that differ, so b1 and b2 cannot be confused; other inputs and targets
 _rng = np.random.default_rng(42)
 for _ in range(3):
-    _p = {k: float(_rng.normal()) for k in SEED004_PARAMS}
+    _p = {k: float(_rng.normal()) for k in PARAMS}
     _inp, _tgt = tuple(_rng.normal(size=2)), tuple(_rng.uniform(size=2))
-    check(net222_forward, _inp, _tgt, _p, expected=_forward(_inp, _tgt, _p), mistakes=MISTAKES["net222_forward"],
+    check(net222_forward, _inp, _tgt, _p, expected=_forward(_inp, _tgt, _p),
           label="random parameters")
 ### END HIDDEN TESTS
 print("net222_forward: all visible tests pass ✓")
@@ -823,11 +888,10 @@ def net222_backward(inputs, targets, params, values):
 
 # %% nbgrader={"grade": true, "grade_id": "test_net222_backward", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 import numpy as np
-from course.testing import check, assert_close
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient
-from course.mistakes.backprop import MISTAKES
-from course import backprop as _ref
-from course.backprop import SEED004_PARAMS, SEED004_INPUTS, SEED004_TARGETS
+from course.examples import network222 as _ref
+from course.examples.network222 import INPUTS, PARAMS, TARGETS
 
 
 def _numerical(inputs, targets, p, h=1e-5):
@@ -844,10 +908,9 @@ def _numerical(inputs, targets, p, h=1e-5):
 
 
 # the cache is built by the reference forward, so only your backward is graded here
-_values = _ref.net222_forward(SEED004_INPUTS, SEED004_TARGETS, SEED004_PARAMS)
-_grads = check(net222_backward, SEED004_INPUTS, SEED004_TARGETS, dict(SEED004_PARAMS), _values,
-              expected=_numerical(SEED004_INPUTS, SEED004_TARGETS, SEED004_PARAMS), rtol=1e-6, atol=1e-11,
-              mistakes=MISTAKES["net222_backward"])
+_values = _ref.net222_forward(INPUTS, TARGETS, PARAMS)
+_grads = check(net222_backward, INPUTS, TARGETS, dict(PARAMS), _values,
+              expected=_numerical(INPUTS, TARGETS, PARAMS), rtol=1e-6, atol=1e-11)
 # seed 004's numbers
 assert_close(_grads["w6"], -0.0199706, "seed 004's dE/dw6", rtol=0, atol=5e-8)
 assert_close(_grads["w2"], -0.00124675, "seed 004's dE/dw2", rtol=0, atol=5e-9)
@@ -856,17 +919,17 @@ assert_close(_grads["b2"], -0.0828477, "seed 004's dE/db2 (two contributions: o1
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(43)
 for _ in range(3):
-    _p = {k: float(_rng.normal()) for k in SEED004_PARAMS}
+    _p = {k: float(_rng.normal()) for k in PARAMS}
     _inp, _tgt = tuple(_rng.normal(size=2)), tuple(_rng.uniform(size=2))
     check(net222_backward, _inp, _tgt, _p, _ref.net222_forward(_inp, _tgt, _p), expected=_numerical(_inp, _tgt, _p),
-          rtol=1e-6, atol=1e-11, mistakes=MISTAKES["net222_backward"], label="random parameters")
+          rtol=1e-6, atol=1e-11, label="random parameters")
 ### END HIDDEN TESTS
 print("net222_backward: all visible tests pass ✓")
 
 # %%
 seed_values = net222_forward(inputs, targets, params)
 seed_grads = net222_backward(inputs, targets, params, seed_values)
-print(course.backprop.chain_rule_table(inputs, targets, params, seed_values, seed_grads))
+print(network222.chain_rule_table(inputs, targets, params, seed_values, seed_grads))
 
 
 # %% [markdown]
@@ -898,26 +961,24 @@ def net222_update(params, grads, lr):
 
 # %% nbgrader={"grade": true, "grade_id": "test_net222_update", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 import numpy as np
-from course.testing import check, assert_close
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient
-from course.mistakes.backprop import MISTAKES
-from course import backprop as _ref
-from course.backprop import SEED004_PARAMS, SEED004_INPUTS, SEED004_TARGETS
+from course.examples import network222 as _ref
+from course.examples.network222 import INPUTS, PARAMS, TARGETS
 
-_p = dict(SEED004_PARAMS)
+_p = dict(PARAMS)
 _g = {k: 0.1 * (j + 1) * (-1) ** j for j, k in enumerate(_p)}
 _before = dict(_p)
-check(net222_update, _p, _g, 0.5, expected={k: _p[k] - 0.5 * _g[k] for k in _p}, mistakes=MISTAKES["net222_update"])
+check(net222_update, _p, _g, 0.5, expected={k: _p[k] - 0.5 * _g[k] for k in _p})
 assert _p == _before, "net222_update changed `params` in place: build and return a new dict instead."
 ### BEGIN HIDDEN TESTS
 # the error falls, step after step, with seed 004's own gradients
-_p, _errors = dict(SEED004_PARAMS), []
+_p, _errors = dict(PARAMS), []
 for _step in range(50):
-    _values = _ref.net222_forward(SEED004_INPUTS, SEED004_TARGETS, _p)
+    _values = _ref.net222_forward(INPUTS, TARGETS, _p)
     _errors.append(_values["E"])
-    _grads = _ref.net222_backward(SEED004_INPUTS, SEED004_TARGETS, _p, _values)
-    _p = check(net222_update, _p, _grads, 0.5, expected={k: _p[k] - 0.5 * _grads[k] for k in _p},
-              mistakes=MISTAKES["net222_update"], label=f"step {_step}")
+    _grads = _ref.net222_backward(INPUTS, TARGETS, _p, _values)
+    _p = check(net222_update, _p, _grads, 0.5, expected={k: _p[k] - 0.5 * _grads[k] for k in _p}, label=f"step {_step}")
 assert all(b < a for a, b in zip(_errors, _errors[1:])), "the error should fall at every step of gradient descent"
 ### END HIDDEN TESTS
 print("net222_update: all visible tests pass ✓")
@@ -1008,10 +1069,9 @@ def xor_gradients(x, y, params):
 
 # %% nbgrader={"grade": true, "grade_id": "test_xor_gradients", "locked": true, "points": 8, "schema_version": 3, "solution": false}
 import numpy as np
-from course.testing import check, assert_close
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient
-from course.mistakes.backprop import MISTAKES
-from course.backprop import XOR_PARAMS
+from course.examples.xor import PARAMS as XOR_PARAMS
 
 
 def _expected(x, y, params, h=1e-6):
@@ -1028,7 +1088,7 @@ def _expected(x, y, params, h=1e-6):
 
 _x, _y = np.array([1.0, 0.0]), 1.0
 check(xor_gradients, _x, _y, XOR_PARAMS, expected=_expected(_x, _y, XOR_PARAMS), rtol=1e-6, atol=1e-10,
-      out_names=("error", "delta_out", "delta_hidden", "grads"), mistakes=MISTAKES["xor_gradients"],
+      out_names=("error", "delta_out", "delta_hidden", "grads"),
       label="seed 000's input [1, 0], target 1")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(44)
@@ -1037,7 +1097,7 @@ for _x, _y in zip([[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.3, -0.7]], [0.0, 1.0, 
          "b2": _rng.normal(size=1)}
     _x = np.array(_x)
     check(xor_gradients, _x, _y, _p, expected=_expected(_x, _y, _p), rtol=1e-6, atol=1e-10,
-          out_names=("error", "delta_out", "delta_hidden", "grads"), mistakes=MISTAKES["xor_gradients"],
+          out_names=("error", "delta_out", "delta_hidden", "grads"),
           label="3 hidden units, random weights")
 ### END HIDDEN TESTS
 print("xor_gradients: all visible tests pass ✓")
@@ -1048,7 +1108,7 @@ print(f"1. error  e = a - y = {error:+.5f}   (the output is below its target)")
 print(f"2. output delta      = {delta_out[0]:+.5f}")
 print(f"3. interior deltas   = {np.round(delta_hidden, 5)}")
 print("4. per-weight gradients, and what each one says:")
-print(course.backprop.gradient_sign_table(xor_params, xor_grads))
+print(xor.gradient_sign_table(xor_params, xor_grads))
 
 
 # %% [markdown]
@@ -1094,41 +1154,59 @@ def train_xor(params, X, y, grad_fn, lr=5.0, epochs=1000):
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_xor", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 import numpy as np
-from course.testing import check, assert_close
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient
-from course.mistakes.backprop import MISTAKES
-from course import backprop as _ref
+from course.examples import xor as _ref
 
 _X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 _y = np.array([0.0, 1.0, 1.0, 0.0])
 # the reference gradients are passed in, so only your training loop is graded; the expected run is vectorised
+
 
 def _expected(X, y, params, epochs):
     trained, losses = _ref.train_xor(params, X, y, lr=5.0, epochs=epochs)
     return trained, np.array(losses)
 
 
-check(train_xor, dict(_ref.XOR_PARAMS), _X, _y, _ref.xor_gradients, 5.0, 5,
-      expected=_expected(_X, _y, _ref.XOR_PARAMS, 5), out_names=("params", "losses"),
-      mistakes=MISTAKES["train_xor"], label="5 epochs")
+check(
+    train_xor,
+    dict(_ref.PARAMS),
+    _X,
+    _y,
+    _ref.xor_gradients,
+    5.0,
+    5,
+    expected=_expected(_X, _y, _ref.PARAMS, 5),
+    out_names=("params", "losses"),
+    label="5 epochs",
+)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(0)
-_p0 = _ref.init_xor_params(_rng, hidden=2)
-_trained, _losses = check(train_xor, _p0, _X, _y, _ref.xor_gradients, 5.0, 700,
-                        expected=_expected(_X, _y, _p0, 700), out_names=("params", "losses"),
-                        mistakes=MISTAKES["train_xor"], label="700 epochs from default_rng(0)")
-_mse = _ref.xor_mse(_X, _y, _trained)
+_p0 = _ref.init_params(_rng, hidden=2)
+_trained, _losses = check(
+    train_xor,
+    _p0,
+    _X,
+    _y,
+    _ref.xor_gradients,
+    5.0,
+    700,
+    expected=_expected(_X, _y, _p0, 700),
+    out_names=("params", "losses"),
+    label="700 epochs from default_rng(0)",
+)
+_mse = _ref.mse(_X, _y, _trained)
 assert _mse < 0.01, f"after 700 epochs the MSE should be below 0.01, got {_mse:.4f}"
 ### END HIDDEN TESTS
 print("train_xor: all visible tests pass ✓")
 
 # %%
 rng = np.random.default_rng(0)
-start = course.backprop.init_xor_params(rng, hidden=2)   # weights ~ N(0, 1), biases 0
+start = xor.init_params(rng, hidden=2)   # weights ~ N(0, 1), biases 0
 trained, losses = train_xor(start, X_xor, y_xor, xor_gradients, lr=5.0, epochs=1000)
 first = next((k for k, l in enumerate(losses) if l < 0.01), None)
 print(f"MSE at epoch 0: {losses[0]:.4f}; first epoch below 0.01: {first}; final MSE: {losses[-1]:.5f}")
-a = course.backprop.xor_forward(X_xor, trained)[1]
+a = xor.forward(X_xor, trained)[1]
 for xi, yi, ai in zip(X_xor, y_xor, a):
     print(f"  x = {xi}  target {yi:.0f}  output {ai:.3f}")
 
@@ -1197,9 +1275,8 @@ def mlp_forward(X, params):
 
 # %% nbgrader={"grade": true, "grade_id": "test_mlp_forward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
 import numpy as np
-from course.testing import check, assert_close
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient
-from course.mistakes.backprop import MISTAKES
 _rng = np.random.default_rng(45)
 _sizes = [3, 4, 2]
 _params = [(_rng.normal(size=(o, i)), _rng.normal(size=o)) for i, o in zip(_sizes[:-1], _sizes[1:])]
@@ -1207,7 +1284,7 @@ _X = _rng.normal(size=(5, 3))
 _s = lambda t: 1.0 / (1.0 + np.exp(-t))
 _a1 = _s(np.einsum("ni,oi->no", _X, _params[0][0]) + _params[0][1])
 _a2 = _s(np.einsum("ni,oi->no", _a1, _params[1][0]) + _params[1][1])
-check(mlp_forward, _X, _params, expected=[_X, _a1, _a2], mistakes=MISTAKES["mlp_forward"])
+check(mlp_forward, _X, _params, expected=[_X, _a1, _a2])
 ### BEGIN HIDDEN TESTS
 _sizes = [2, 5, 3, 4]
 _params = [(_rng.normal(size=(o, i)), _rng.normal(size=o)) for i, o in zip(_sizes[:-1], _sizes[1:])]
@@ -1215,7 +1292,7 @@ _X = _rng.normal(size=(1, 2))
 _acts = [_X]
 for _W, _b in _params:
     _acts.append(_s(_acts[-1] @ _W.T + _b))
-check(mlp_forward, _X, _params, expected=_acts, mistakes=MISTAKES["mlp_forward"], label="3 layers, N=1")
+check(mlp_forward, _X, _params, expected=_acts, label="3 layers, N=1")
 ### END HIDDEN TESTS
 print("mlp_forward: all visible tests pass ✓")
 
@@ -1249,10 +1326,9 @@ def mlp_backward(activations, Y, params):
 
 # %% nbgrader={"grade": true, "grade_id": "test_mlp_backward", "locked": true, "points": 13, "schema_version": 3, "solution": false}
 import numpy as np
-from course.testing import check, assert_close
+from course.grading import check, assert_close
 from course.gradcheck import numerical_gradient
-from course.mistakes.backprop import MISTAKES
-from course import backprop as _ref
+from course.examples import delta_rule as _ref
 
 
 def _numerical_grads(X, Y, params):
@@ -1269,13 +1345,13 @@ _rng = np.random.default_rng(46)
 _params = _ref.mlp_init([3, 4, 2], _rng, scale=2.0)
 _X, _Y = _rng.normal(size=(6, 3)), _rng.integers(0, 2, size=(6, 2)).astype(float)
 check(mlp_backward, _ref.mlp_forward(_X, _params), _Y, _params, expected=_numerical_grads(_X, _Y, _params),
-      rtol=1e-5, atol=1e-9, mistakes=MISTAKES["mlp_backward"], label="2 layers, numerical gradient")
+      rtol=1e-5, atol=1e-9, label="2 layers, numerical gradient")
 ### BEGIN HIDDEN TESTS
 for _sizes, _N in [([2, 5, 3, 3], 4), ([4, 3, 1], 1)]:
     _params = _ref.mlp_init(_sizes, _rng, scale=2.0)
     _X, _Y = _rng.normal(size=(_N, _sizes[0])), _rng.uniform(size=(_N, _sizes[-1]))
     check(mlp_backward, _ref.mlp_forward(_X, _params), _Y, _params, expected=_numerical_grads(_X, _Y, _params),
-          rtol=1e-5, atol=1e-9, mistakes=MISTAKES["mlp_backward"], label=f"layers {_sizes}, N={_N}")
+          rtol=1e-5, atol=1e-9, label=f"layers {_sizes}, N={_N}")
 ### END HIDDEN TESTS
 print("mlp_backward: all visible tests pass ✓")
 
@@ -1290,7 +1366,7 @@ print("mlp_backward: all visible tests pass ✓")
 # %%
 rng = np.random.default_rng(2)
 sizes = [4, 6, 5, 3]                                 # three sigmoid layers
-net = course.backprop.mlp_init(sizes, rng, scale=2.0)
+net = delta_rule.mlp_init(sizes, rng, scale=2.0)
 X, Y = rng.normal(size=(8, 4)), rng.integers(0, 2, size=(8, 3)).astype(float)
 
 def cross_entropy(params):

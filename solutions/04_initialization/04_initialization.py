@@ -31,7 +31,8 @@ import math
 
 import numpy as np
 
-from course import init_experiments as lab
+from course import mlp, optim
+from course.examples import init_experiments as lab
 from course import data
 from course.viz import init as pictures
 from course.viz import show
@@ -84,10 +85,10 @@ def calculate_fan_in_and_fan_out(shape):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_calculate_fan_in_and_fan_out", "locked": true, "points": 8, "schema_version": 3, "solution": false}
-from course.mistakes.init import MISTAKES, check_raises
-from course.testing import check
+from course.grading.init import check_raises
+from course.grading import check
 
-_fans = dict(out_names=("fan_in", "fan_out"), mistakes=MISTAKES["calculate_fan_in_and_fan_out"])
+_fans = dict(out_names=("fan_in", "fan_out"))
 # W of shape (3, 5): each of the 3 units sums 5 inputs (fan_in 5), each input feeds 3 units (fan_out 3).
 check(calculate_fan_in_and_fan_out, (3, 5), expected=(5, 3), label="shape (3, 5)", **_fans)
 # A conv weight (out 16, in 8, 3×3 kernel): both fans are multiplied by the receptive field 9.
@@ -127,14 +128,14 @@ def zeros_init(shape):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_zeros_init", "locked": true, "points": 4, "schema_version": 3, "solution": false}
-from course.mistakes.init import MISTAKES, check_float64
-from course.testing import check
+from course.grading.init import check_float64
+from course.grading import check
 
-check_float64(check(zeros_init, (3, 5), expected=np.zeros((3, 5)), mistakes=MISTAKES["zeros_init"]),
+check_float64(check(zeros_init, (3, 5), expected=np.zeros((3, 5))),
               "zeros_init((3, 5))")
 ### BEGIN HIDDEN TESTS
-check(zeros_init, (1, 1), expected=np.zeros((1, 1)), mistakes=MISTAKES["zeros_init"])
-check_float64(check(zeros_init, (4, 2, 3, 3), expected=np.zeros((4, 2, 3, 3)), mistakes=MISTAKES["zeros_init"]),
+check(zeros_init, (1, 1), expected=np.zeros((1, 1)))
+check_float64(check(zeros_init, (4, 2, 3, 3), expected=np.zeros((4, 2, 3, 3))),
               "zeros_init((4, 2, 3, 3))")
 ### END HIDDEN TESTS
 print("zeros_init: all visible tests pass ✓")
@@ -149,8 +150,8 @@ def constant_init(shape, value):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_constant_init", "locked": true, "points": 4, "schema_version": 3, "solution": false}
-from course.mistakes.init import check_float64
-from course.testing import check
+from course.grading.init import check_float64
+from course.grading import check
 
 check_float64(check(constant_init, (2, 3), 0.5, expected=np.full((2, 3), 0.5)), "constant_init((2, 3), 0.5)")
 # An integer value still gives float64 weights.
@@ -184,7 +185,7 @@ def uniform_init(shape, a=0.0, b=1.0, rng=None):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_uniform_init", "locked": true, "points": 8, "schema_version": 3, "solution": false}
-from course.mistakes.init import check_random, check_uses_rng
+from course.grading.init import check_random, check_uses_rng
 
 # 9,600 draws: the sample's mean and std must be within 5 standard errors of U(a, b)'s, and reach both ends.
 check_random(uniform_init, (120, 80), dist="uniform", low=0.0, high=1.0, label="defaults a=0, b=1")
@@ -222,7 +223,7 @@ def normal_init(shape, mean=0.0, std=1.0, rng=None):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_normal_init", "locked": true, "points": 8, "schema_version": 3, "solution": false}
-from course.mistakes.init import check_random, check_uses_rng
+from course.grading.init import check_random, check_uses_rng
 
 check_random(normal_init, (120, 80), dist="normal", mean=0.0, std=1.0, label="defaults mean=0, std=1")
 check_random(normal_init, (120, 80), kwargs={"mean": 2.0, "std": 0.5}, dist="normal", mean=2.0, std=0.5,
@@ -268,14 +269,15 @@ X, y = data.spirals(n_per_class=100, n_classes=3, rng=np.random.default_rng(0))
 sizes = [2, 8, 8, 3]
 first_layer_grads = {}
 for scheme in ["zeros", "constant 0.5", "xavier"]:
-    params = lab.init_mlp(sizes, scheme, "tanh", np.random.default_rng(1))
+    model = lab.build(sizes, scheme, "tanh", np.random.default_rng(1))
+    sgd = optim.SGD(model.parameters(), lr=0.5)
     for step in range(2):                                 # step 0, one SGD update, step 1
-        loss, grads, hidden = lab.mlp_loss_and_grads(X, y, params, "tanh")
-        dW1 = grads[0][0]                                 # ∂loss/∂W of the first layer, shape (8, 2): one row per unit
+        loss, hidden = mlp.loss_and_grads(model, X, y)
+        dW1 = model[0].weight.grad                        # ∂loss/∂W of the first layer, shape (8, 2): one row per unit
         spread = np.ptp(dW1, axis=0).max()                # the largest difference between two units' gradients
         print(f"{scheme:>12}, step {step}: loss {loss:.4f}, ∂loss/∂W1 rows 0-2 = {np.round(dW1[:3], 5).tolist()}, "
               f"largest difference between units {spread:.1e}")
-        params = lab.sgd_step(params, grads, lr=0.5)
+        sgd.step()
     first_layer_grads[scheme] = dW1
 
 np.testing.assert_array_equal(first_layer_grads["zeros"], 0.0)   # f(0) = 0: nothing reaches the weights
@@ -296,10 +298,10 @@ assert np.ptp(first_layer_grads["constant 0.5"], axis=0).max() < 1e-12, "... but
 trained = {scheme: lab.train(X, y, scheme, "tanh", hidden=(8, 8), steps=200, lr=0.5, seed=1)
            for scheme in ["constant 0.5", "xavier"]}
 for scheme, run in trained.items():
-    W1 = run["params"][0][0]
+    W1 = run["model"][0].weight.data
     print(f"{scheme:>12}: final loss {run['loss'][-1]:.3f}, accuracy {run['accuracy']:.0%}, "
           f"distinct hidden units in layer 1: {len(np.unique(W1.round(10), axis=0))}")
-show(pictures.plot_unit_weights({s: run["params"][0][0] for s, run in trained.items()}))
+show(pictures.plot_unit_weights({s: run["model"][0].weight.data for s, run in trained.items()}))
 
 # %% [markdown]
 # ## 4 · Vanishing and exploding: the variance through one layer
@@ -405,27 +407,26 @@ def calculate_gain(nonlinearity, param=None):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_calculate_gain", "locked": true, "points": 12, "schema_version": 3, "solution": false}
-from course.mistakes.init import MISTAKES, check_raises
-from course.testing import check
+from course.grading.init import check_raises
+from course.grading import check
 
-_gain = dict(mistakes=MISTAKES["calculate_gain"])
-check(calculate_gain, "linear", expected=1.0, label="linear", **_gain)
-check(calculate_gain, "sigmoid", expected=1.0, label="sigmoid", **_gain)
-check(calculate_gain, "tanh", expected=5 / 3, label="tanh", **_gain)
-check(calculate_gain, "relu", expected=2 ** 0.5, label="relu", **_gain)
+check(calculate_gain, "linear", expected=1.0, label="linear")
+check(calculate_gain, "sigmoid", expected=1.0, label="sigmoid")
+check(calculate_gain, "tanh", expected=5 / 3, label="tanh")
+check(calculate_gain, "relu", expected=2 ** 0.5, label="relu")
 # Slope 0.2: 2 / (1 + 0.04) = 1.923..., gain 1.38675...
-check(calculate_gain, "leaky_relu", 0.2, expected=(2 / 1.04) ** 0.5, label="leaky_relu, slope 0.2", **_gain)
+check(calculate_gain, "leaky_relu", 0.2, expected=(2 / 1.04) ** 0.5, label="leaky_relu, slope 0.2")
 check_raises(calculate_gain, "softmax", label="an unknown nonlinearity")
 ### BEGIN HIDDEN TESTS
 for _name in ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]:
-    check(calculate_gain, _name, expected=1.0, label=_name, **_gain)
-check(calculate_gain, "selu", expected=0.75, label="selu", **_gain)
-check(calculate_gain, "leaky_relu", expected=(2 / 1.0001) ** 0.5, label="leaky_relu, default slope 0.01", **_gain)
+    check(calculate_gain, _name, expected=1.0, label=_name)
+check(calculate_gain, "selu", expected=0.75, label="selu")
+check(calculate_gain, "leaky_relu", expected=(2 / 1.0001) ** 0.5, label="leaky_relu, default slope 0.01")
 # a = √5 is what torch.nn.Linear passes to kaiming_uniform: 2 / (1 + 5) = 1/3.
-check(calculate_gain, "leaky_relu", 5 ** 0.5, expected=(1 / 3) ** 0.5, label="leaky_relu, slope √5", **_gain)
-check(calculate_gain, "leaky_relu", 0, expected=2 ** 0.5, label="leaky_relu, slope 0 (plain ReLU)", **_gain)
-check(calculate_gain, "leaky_relu", 1.0, expected=1.0, label="leaky_relu, slope 1 (linear)", **_gain)
-check(calculate_gain, "tanh", 0.5, expected=5 / 3, label="tanh ignores param", **_gain)
+check(calculate_gain, "leaky_relu", 5 ** 0.5, expected=(1 / 3) ** 0.5, label="leaky_relu, slope √5")
+check(calculate_gain, "leaky_relu", 0, expected=2 ** 0.5, label="leaky_relu, slope 0 (plain ReLU)")
+check(calculate_gain, "leaky_relu", 1.0, expected=1.0, label="leaky_relu, slope 1 (linear)")
+check(calculate_gain, "tanh", 0.5, expected=5 / 3, label="tanh ignores param")
 check_raises(calculate_gain, "Relu", label="names are case-sensitive, as in PyTorch")
 check_raises(calculate_gain, "gelu", label="an unknown nonlinearity")
 ### END HIDDEN TESTS
@@ -478,7 +479,7 @@ def xavier_uniform(shape, gain=1.0, rng=None):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_xavier_uniform", "locked": true, "points": 10, "schema_version": 3, "solution": false}
-from course.mistakes.init import check_random, check_uses_rng, reference_helpers
+from course.grading.init import check_random, check_uses_rng, reference_helpers
 
 
 def _xavier_uniform_mistakes(fan_in, fan_out, gain=1.0):
@@ -540,7 +541,7 @@ def xavier_normal(shape, gain=1.0, rng=None):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_xavier_normal", "locked": true, "points": 10, "schema_version": 3, "solution": false}
-from course.mistakes.init import check_random, check_uses_rng, reference_helpers
+from course.grading.init import check_random, check_uses_rng, reference_helpers
 
 
 def _xavier_normal_mistakes(fan_in, fan_out, gain=1.0):
@@ -629,7 +630,7 @@ def kaiming_uniform(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_kaiming_uniform", "locked": true, "points": 12, "schema_version": 3, "solution": false}
-from course.mistakes.init import check_raises, check_random, check_uses_rng, reference_helpers
+from course.grading.init import check_raises, check_random, check_uses_rng, reference_helpers
 
 
 def _kaiming_uniform_mistakes(fan, other_fan, gain, mode="fan_in"):
@@ -707,7 +708,7 @@ def kaiming_normal(shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu", rng=N
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_kaiming_normal", "locked": true, "points": 12, "schema_version": 3, "solution": false}
-from course.mistakes.init import check_raises, check_random, check_uses_rng, reference_helpers
+from course.grading.init import check_raises, check_random, check_uses_rng, reference_helpers
 
 
 def _kaiming_normal_mistakes(fan, other_fan, gain, mode="fan_in"):
@@ -798,7 +799,7 @@ def orthogonal(shape, gain=1.0, rng=None):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_orthogonal", "locked": true, "points": 12, "schema_version": 3, "solution": false}
-from course.mistakes.init import check_orthogonal, check_orthogonal_signs, check_uses_rng, reference_helpers
+from course.grading.init import check_orthogonal, check_orthogonal_signs, check_uses_rng, reference_helpers
 
 with reference_helpers(globals()):
     check_orthogonal(orthogonal, (6, 4), label="tall: orthonormal columns")
@@ -859,7 +860,7 @@ show(pictures.plot_layer_stds(deep))
 #
 # Statistics at step 0 are a prediction; training is the test. A 2-32-32-32-32-3 ReLU network on the three spirals,
 # trained with plain full-batch SGD (learning rate 0.2, 300 steps, the same data and the same seed for every run; the
-# training loop is `course.init_experiments.train`, built on the layers of lesson 03).
+# training loop is `course.examples.init_experiments.train`, built on the layers of lesson 03).
 
 # %%
 runs = {scheme: lab.train(X, y, scheme, "relu", hidden=(32, 32, 32, 32), steps=300, lr=0.2, seed=0)

@@ -22,8 +22,9 @@
 # %%
 import numpy as np
 
-from course.testing import check
-from course.mistakes.optim import MISTAKES, check_steps, check_minibatches, reference_steps
+from course.grading import check
+from course.grading.optim import check_steps, check_minibatches, reference_steps
+from course import surfaces
 from course.viz import show
 from course.viz import optim as plots
 from course.widgets import optim as explore
@@ -68,17 +69,24 @@ def sgd_update(w, dw, lr, weight_decay=0.0):
 # %% nbgrader={"grade": true, "grade_id": "test_sgd_update", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 # By hand: (1, −2) − 0.1·(0.5, 0.25) = (0.95, −2.025)
 _w, _dw = np.array([1.0, -2.0]), np.array([0.5, 0.25])
-check(sgd_update, _w, _dw, 0.1, expected=np.array([0.95, -2.025]), mistakes=MISTAKES["sgd_update"])
+check(sgd_update, _w, _dw, 0.1, expected=np.array([0.95, -2.025]))
 # weight_decay = 0.5 adds 0.5·w = (0.5, −1) to the gradient: (1, −0.75) → (0.9, −1.925)
-check(sgd_update, _w, _dw, 0.1, 0.5, expected=np.array([0.9, -1.925]), mistakes=MISTAKES["sgd_update"])
+check(sgd_update, _w, _dw, 0.1, 0.5, expected=np.array([0.9, -1.925]))
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(501)
 for _shape in [(1,), (4, 3), (2, 3, 5)]:
     _w, _dw = _rng.normal(size=(2, *_shape))
-    check(sgd_update, _w, _dw, 0.03, 0.01, expected=_w - 0.03 * (_dw + 0.01 * _w), mistakes=MISTAKES["sgd_update"], label=f"shape {_shape}")
+    check(sgd_update, _w, _dw, 0.03, 0.01, expected=_w - 0.03 * (_dw + 0.01 * _w), label=f"shape {_shape}")
 _w32, _dw32 = _w.astype(np.float32), _dw.astype(np.float32)
 check(sgd_update, _w32, _dw32, 0.03, expected=_w32.astype(float) - 0.03 * _dw32.astype(float), label="float32 inputs")
-check(sgd_update, _w, _dw, kwargs={"lr": 0.2, "weight_decay": 1e-3}, expected=_w - 0.2 * (_dw + 1e-3 * _w), mistakes=MISTAKES["sgd_update"], label="keyword arguments")
+check(
+    sgd_update,
+    _w,
+    _dw,
+    kwargs={"lr": 0.2, "weight_decay": 1e-3},
+    expected=_w - 0.2 * (_dw + 1e-3 * _w),
+    label="keyword arguments",
+)
 ### END HIDDEN TESTS
 print("sgd_update: all visible tests pass ✓")
 
@@ -155,34 +163,82 @@ _w0 = np.array([1.0, -1.0])
 _gs = [np.array([1.0, 0.5]), np.array([2.0, -1.0]), np.array([-1.0, 0.5])]
 _bufs = [np.array([1.0, 0.5]), np.array([2.9, -0.55]), np.array([1.61, 0.005])]
 _ws = [np.array([0.9, -1.05]), np.array([0.61, -0.995]), np.array([0.449, -0.9955])]
-check_steps(momentum_update, _w0, _gs, [(w, {"momentum_buffer": b}) for w, b in zip(_ws, _bufs)], kwargs={"lr": 0.1, "momentum": 0.9}, mistakes=MISTAKES["momentum_update"])
+check_steps(
+    momentum_update,
+    _w0,
+    _gs,
+    [(w, {"momentum_buffer": b}) for w, b in zip(_ws, _bufs)],
+    kwargs={"lr": 0.1, "momentum": 0.9},
+)
 # Nesterov: the same buffers, the steps use g + μ·b
 _wn = [np.array([0.81, -1.095]), np.array([0.349, -0.9455]), np.array([0.3041, -0.99595])]
-check_steps(momentum_update, _w0, _gs, [(w, {"momentum_buffer": b}) for w, b in zip(_wn, _bufs)], kwargs={"lr": 0.1, "momentum": 0.9, "nesterov": True}, mistakes=MISTAKES["momentum_update"], label="nesterov=True")
+check_steps(
+    momentum_update,
+    _w0,
+    _gs,
+    [(w, {"momentum_buffer": b}) for w, b in zip(_wn, _bufs)],
+    kwargs={"lr": 0.1, "momentum": 0.9, "nesterov": True},
+    label="nesterov=True",
+)
 # Dampening 0.5: the first buffer is the first gradient itself
 _bd = [np.array([1.0, 0.5]), np.array([1.9, -0.05]), np.array([1.21, 0.205])]
 _wd = [np.array([0.9, -1.05]), np.array([0.71, -1.045]), np.array([0.589, -1.0655])]
-check_steps(momentum_update, _w0, _gs, [(w, {"momentum_buffer": b}) for w, b in zip(_wd, _bd)], kwargs={"lr": 0.1, "momentum": 0.9, "dampening": 0.5}, mistakes=MISTAKES["momentum_update"], label="dampening=0.5")
+check_steps(
+    momentum_update,
+    _w0,
+    _gs,
+    [(w, {"momentum_buffer": b}) for w, b in zip(_wd, _bd)],
+    kwargs={"lr": 0.1, "momentum": 0.9, "dampening": 0.5},
+    label="dampening=0.5",
+)
 ### BEGIN HIDDEN TESTS
 from course import optim as _ref
+
 _rng = np.random.default_rng(502)
-for _shape, _kw in [((3, 4), {"lr": 0.05, "momentum": 0.8, "dampening": 0.3}), ((5,), {"lr": 0.02, "momentum": 0.95, "nesterov": True}),
-                    ((1,), {"lr": 0.1}), ((2, 2, 3), {"lr": 0.01, "momentum": 0.5, "dampening": 0.1, "nesterov": True})]:
+for _shape, _kw in [
+    ((3, 4), {"lr": 0.05, "momentum": 0.8, "dampening": 0.3}),
+    ((5,), {"lr": 0.02, "momentum": 0.95, "nesterov": True}),
+    ((1,), {"lr": 0.1}),
+    ((2, 2, 3), {"lr": 0.01, "momentum": 0.5, "dampening": 0.1, "nesterov": True}),
+]:
     _w0 = _rng.normal(size=_shape)
     _gs = [_rng.normal(size=_shape) for _ in range(5)]
-    check_steps(momentum_update, _w0, _gs, reference_steps(_ref.momentum_update, _w0, _gs, _kw), kwargs=_kw, mistakes=MISTAKES["momentum_update"], label=f"shape {_shape}, {_kw}")
+    check_steps(
+        momentum_update,
+        _w0,
+        _gs,
+        reference_steps(_ref.momentum_update, _w0, _gs, _kw),
+        kwargs=_kw,
+        label=f"shape {_shape}, {_kw}",
+    )
 _w32, _gs32 = _w0.astype(np.float32), [g.astype(np.float32) for g in _gs]
-check_steps(momentum_update, _w32, _gs32, reference_steps(_ref.momentum_update, _w32, _gs32, {"lr": 0.01, "nesterov": True}), kwargs={"lr": 0.01, "nesterov": True}, label="float32 inputs")
+check_steps(
+    momentum_update,
+    _w32,
+    _gs32,
+    reference_steps(_ref.momentum_update, _w32, _gs32, {"lr": 0.01, "nesterov": True}),
+    kwargs={"lr": 0.01, "nesterov": True},
+    label="float32 inputs",
+)
 # A changing learning rate is where CS231n's convention really differs from torch's
 _w, _s = np.array([1.0]), {}
 _exp_w, _b = 1.0, None
 for _lr, _g in [(0.1, 1.0), (0.01, 1.0), (0.01, 1.0)]:
     _b = _g if _b is None else 0.9 * _b + _g
     _exp_w -= _lr * _b
+
     def _step(w, dw):
         return momentum_update(w, dw, _s, lr=_lr)
+
     _step.__name__ = "momentum_update"
-    _w, _s = check(_step, _w, np.array([_g]), out_names=("w_new", "state"), expected=(np.array([_exp_w]), {"momentum_buffer": np.array([_b])}), label=f"lr changed to {_lr} between steps")
+    _w, _s = check(
+        _step,
+        _w,
+        np.array([_g]),
+        out_names=("w_new", "state"),
+        expected=(np.array([_exp_w]), {"momentum_buffer": np.array([_b])}),
+        label=f"lr changed to {_lr} between steps",
+    )
 ### END HIDDEN TESTS
 print("momentum_update: all visible tests pass ✓")
 
@@ -236,22 +292,46 @@ def adagrad_update(w, dw, state, lr=0.01, eps=1e-10):
 # %% nbgrader={"grade": true, "grade_id": "test_adagrad_update", "locked": true, "points": 8, "schema_version": 3, "solution": false}
 # Constant gradient: sum = t·g², step t moves by lr·g / (√t·|g| + eps). eps = 0.5 is large so its place matters.
 _g, _w0, _eps = np.array([0.5, -2.0]), np.array([1.0, 1.0]), 0.5
-_exp = [(_w0 - sum(0.1 * _g / (np.sqrt(k) * np.abs(_g) + _eps) for k in range(1, t + 1)), {"step": t, "sum": t * _g**2}) for t in (1, 2, 3)]
-check_steps(adagrad_update, _w0, [_g.copy() for _ in range(3)], _exp, kwargs={"lr": 0.1, "eps": _eps}, mistakes=MISTAKES["adagrad_update"])
+_exp = [
+    (_w0 - sum(0.1 * _g / (np.sqrt(k) * np.abs(_g) + _eps) for k in range(1, t + 1)), {"step": t, "sum": t * _g**2})
+    for t in (1, 2, 3)
+]
+check_steps(adagrad_update, _w0, [_g.copy() for _ in range(3)], _exp, kwargs={"lr": 0.1, "eps": _eps})
 # The defaults lr = 0.01, eps = 1e-10: the first step is 0.01·sign(g)
-check_steps(adagrad_update, _w0, [_g.copy()], [(_w0 - 0.01 * np.sign(_g), {"step": 1, "sum": _g**2})], mistakes=MISTAKES["adagrad_update"], label="defaults")
+check_steps(adagrad_update, _w0, [_g.copy()], [(_w0 - 0.01 * np.sign(_g), {"step": 1, "sum": _g**2})], label="defaults")
 ### BEGIN HIDDEN TESTS
 from course import optim as _ref
+
 _rng = np.random.default_rng(503)
 for _shape, _kw in [((3, 4), {"lr": 0.05, "eps": 0.1}), ((6,), {}), ((1,), {"lr": 1.0, "eps": 1e-3})]:
     _w0 = _rng.normal(size=_shape)
     _gs = [_rng.normal(size=_shape) * 0.3 for _ in range(4)]
-    check_steps(adagrad_update, _w0, _gs, reference_steps(_ref.adagrad_update, _w0, _gs, _kw), kwargs=_kw, mistakes=MISTAKES["adagrad_update"], label=f"shape {_shape}, {_kw}")
+    check_steps(
+        adagrad_update,
+        _w0,
+        _gs,
+        reference_steps(_ref.adagrad_update, _w0, _gs, _kw),
+        kwargs=_kw,
+        label=f"shape {_shape}, {_kw}",
+    )
 _w32, _gs32 = _w0.astype(np.float32), [g.astype(np.float32) for g in _gs]
-check_steps(adagrad_update, _w32, _gs32, reference_steps(_ref.adagrad_update, _w32, _gs32, {"lr": 0.1}), kwargs={"lr": 0.1}, label="float32 inputs")
+check_steps(
+    adagrad_update,
+    _w32,
+    _gs32,
+    reference_steps(_ref.adagrad_update, _w32, _gs32, {"lr": 0.1}),
+    kwargs={"lr": 0.1},
+    label="float32 inputs",
+)
 # A zero gradient in one coordinate: sum stays 0 there and eps keeps the step finite (0)
 _gz = [np.array([0.0, 1.0]), np.array([0.0, -1.0])]
-check_steps(adagrad_update, np.zeros(2), _gz, reference_steps(_ref.adagrad_update, np.zeros(2), _gz, {}), mistakes=MISTAKES["adagrad_update"], label="a zero gradient")
+check_steps(
+    adagrad_update,
+    np.zeros(2),
+    _gz,
+    reference_steps(_ref.adagrad_update, np.zeros(2), _gz, {}),
+    label="a zero gradient",
+)
 ### END HIDDEN TESTS
 print("adagrad_update: all visible tests pass ✓")
 
@@ -291,22 +371,55 @@ def rmsprop_update(w, dw, state, lr=0.01, alpha=0.99, eps=1e-8):
 # %% nbgrader={"grade": true, "grade_id": "test_rmsprop_update", "locked": true, "points": 9, "schema_version": 3, "solution": false}
 # Constant gradient: square_avg = (1 − αᵗ)·g², step t moves by lr·g / (√(1 − αᵗ)·|g| + eps)
 _g, _w0 = np.array([0.3, -1.0]), np.array([0.5, 0.5])
+
+
 def _closed(alpha, eps, lr, T):
-    return [(_w0 - sum(lr * _g / (np.sqrt(1 - alpha**k) * np.abs(_g) + eps) for k in range(1, t + 1)), {"step": t, "square_avg": (1 - alpha**t) * _g**2}) for t in range(1, T + 1)]
-check_steps(rmsprop_update, _w0, [_g.copy() for _ in range(3)], _closed(0.99, 1e-8, 0.01, 3), mistakes=MISTAKES["rmsprop_update"], label="defaults")
-check_steps(rmsprop_update, _w0, [_g.copy() for _ in range(3)], _closed(0.9, 0.1, 0.05, 3), kwargs={"lr": 0.05, "alpha": 0.9, "eps": 0.1}, mistakes=MISTAKES["rmsprop_update"])
+    return [
+        (
+            _w0 - sum(lr * _g / (np.sqrt(1 - alpha**k) * np.abs(_g) + eps) for k in range(1, t + 1)),
+            {"step": t, "square_avg": (1 - alpha**t) * _g**2},
+        )
+        for t in range(1, T + 1)
+    ]
+
+
+check_steps(rmsprop_update, _w0, [_g.copy() for _ in range(3)], _closed(0.99, 1e-8, 0.01, 3), label="defaults")
+check_steps(
+    rmsprop_update,
+    _w0,
+    [_g.copy() for _ in range(3)],
+    _closed(0.9, 0.1, 0.05, 3),
+    kwargs={"lr": 0.05, "alpha": 0.9, "eps": 0.1},
+)
 ### BEGIN HIDDEN TESTS
 from course import optim as _ref
+
 _rng = np.random.default_rng(504)
 for _shape, _kw in [((3, 4), {"lr": 0.05, "alpha": 0.8, "eps": 0.05}), ((6,), {}), ((1,), {"lr": 0.1, "alpha": 0.5})]:
     _w0 = _rng.normal(size=_shape)
     _gs = [_rng.normal(size=_shape) * 0.3 for _ in range(5)]
-    check_steps(rmsprop_update, _w0, _gs, reference_steps(_ref.rmsprop_update, _w0, _gs, _kw), kwargs=_kw, mistakes=MISTAKES["rmsprop_update"], label=f"shape {_shape}, {_kw}")
+    check_steps(
+        rmsprop_update,
+        _w0,
+        _gs,
+        reference_steps(_ref.rmsprop_update, _w0, _gs, _kw),
+        kwargs=_kw,
+        label=f"shape {_shape}, {_kw}",
+    )
 _w32, _gs32 = _w0.astype(np.float32), [g.astype(np.float32) for g in _gs]
-check_steps(rmsprop_update, _w32, _gs32, reference_steps(_ref.rmsprop_update, _w32, _gs32, {"lr": 0.01}), kwargs={"lr": 0.01}, label="float32 inputs")
+check_steps(
+    rmsprop_update,
+    _w32,
+    _gs32,
+    reference_steps(_ref.rmsprop_update, _w32, _gs32, {"lr": 0.01}),
+    kwargs={"lr": 0.01},
+    label="float32 inputs",
+)
 # Tiny gradients with the default eps: √(a + eps) and √a + eps differ a lot here
 _gs = [np.full(3, 1e-5), np.full(3, -2e-5)]
-check_steps(rmsprop_update, np.zeros(3), _gs, reference_steps(_ref.rmsprop_update, np.zeros(3), _gs, {}), mistakes=MISTAKES["rmsprop_update"], label="tiny gradients")
+check_steps(
+    rmsprop_update, np.zeros(3), _gs, reference_steps(_ref.rmsprop_update, np.zeros(3), _gs, {}), label="tiny gradients"
+)
 ### END HIDDEN TESTS
 print("rmsprop_update: all visible tests pass ✓")
 
@@ -361,23 +474,66 @@ def adam_update(w, dw, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
 # %% nbgrader={"grade": true, "grade_id": "test_adam_update", "locked": true, "points": 15, "schema_version": 3, "solution": false}
 # Constant gradient: exp_avg = (1 − β₁ᵗ)·g, exp_avg_sq = (1 − β₂ᵗ)·g², and every step is lr·g / (|g| + eps)
 _g, _w0 = np.array([0.2, -3.0]), np.array([1.0, 1.0])
+
+
 def _closed(lr, eps, betas, T):
-    return [(_w0 - t * lr * _g / (np.abs(_g) + eps), {"step": t, "exp_avg": (1 - betas[0]**t) * _g, "exp_avg_sq": (1 - betas[1]**t) * _g**2}) for t in range(1, T + 1)]
-check_steps(adam_update, _w0, [_g.copy() for _ in range(3)], _closed(1e-3, 1e-8, (0.9, 0.999), 3), mistakes=MISTAKES["adam_update"], label="defaults")
+    return [
+        (
+            _w0 - t * lr * _g / (np.abs(_g) + eps),
+            {"step": t, "exp_avg": (1 - betas[0] ** t) * _g, "exp_avg_sq": (1 - betas[1] ** t) * _g**2},
+        )
+        for t in range(1, T + 1)
+    ]
+
+
+check_steps(adam_update, _w0, [_g.copy() for _ in range(3)], _closed(1e-3, 1e-8, (0.9, 0.999), 3), label="defaults")
 # A large eps (0.1) shows where it sits: outside the square root
-check_steps(adam_update, _w0, [_g.copy() for _ in range(3)], _closed(0.01, 0.1, (0.8, 0.9), 3), kwargs={"lr": 0.01, "betas": (0.8, 0.9), "eps": 0.1}, mistakes=MISTAKES["adam_update"])
+check_steps(
+    adam_update,
+    _w0,
+    [_g.copy() for _ in range(3)],
+    _closed(0.01, 0.1, (0.8, 0.9), 3),
+    kwargs={"lr": 0.01, "betas": (0.8, 0.9), "eps": 0.1},
+)
 ### BEGIN HIDDEN TESTS
 from course import optim as _ref
+
 _rng = np.random.default_rng(505)
-for _shape, _kw in [((3, 4), {"lr": 0.1, "betas": (0.8, 0.95), "eps": 1e-3}), ((6,), {}), ((1,), {"lr": 0.05, "betas": (0.5, 0.6)}), ((2, 3, 2), {"lr": 0.01, "eps": 0.3})]:
+for _shape, _kw in [
+    ((3, 4), {"lr": 0.1, "betas": (0.8, 0.95), "eps": 1e-3}),
+    ((6,), {}),
+    ((1,), {"lr": 0.05, "betas": (0.5, 0.6)}),
+    ((2, 3, 2), {"lr": 0.01, "eps": 0.3}),
+]:
     _w0 = _rng.normal(size=_shape)
     _gs = [_rng.normal(size=_shape) for _ in range(5)]
-    check_steps(adam_update, _w0, _gs, reference_steps(_ref.adam_update, _w0, _gs, _kw), kwargs=_kw, mistakes=MISTAKES["adam_update"], label=f"shape {_shape}, {_kw}")
+    check_steps(
+        adam_update,
+        _w0,
+        _gs,
+        reference_steps(_ref.adam_update, _w0, _gs, _kw),
+        kwargs=_kw,
+        label=f"shape {_shape}, {_kw}",
+    )
 _w32, _gs32 = _w0.astype(np.float32), [g.astype(np.float32) for g in _gs]
-check_steps(adam_update, _w32, _gs32, reference_steps(_ref.adam_update, _w32, _gs32, {"lr": 0.01}), kwargs={"lr": 0.01}, label="float32 inputs")
+check_steps(
+    adam_update,
+    _w32,
+    _gs32,
+    reference_steps(_ref.adam_update, _w32, _gs32, {"lr": 0.01}),
+    kwargs={"lr": 0.01},
+    label="float32 inputs",
+)
 # Gradients of very different sizes: each coordinate's step is still about lr
 _gs = [np.array([1e-4, 1e4]), np.array([2e-4, 5e3])]
-check_steps(adam_update, np.zeros(2), _gs, reference_steps(_ref.adam_update, np.zeros(2), _gs, {"lr": 0.1}), kwargs={"lr": 0.1}, mistakes=MISTAKES["adam_update"], label="gradients of 1e-4 and 1e4")
+check_steps(
+    adam_update,
+    np.zeros(2),
+    _gs,
+    reference_steps(_ref.adam_update, np.zeros(2), _gs, {"lr": 0.1}),
+    kwargs={"lr": 0.1},
+    label="gradients of 1e-4 and 1e4",
+)
 ### END HIDDEN TESTS
 print("adam_update: all visible tests pass ✓")
 
@@ -423,17 +579,40 @@ def adamw_update(w, dw, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_dec
 # The example above: decay by 0.95 first, then an Adam step of exactly 0.1 (eps = 0, constant gradient ±1)
 _g, _w0 = np.array([1.0, -1.0]), np.array([2.0, 2.0])
 _ws = [np.array([1.8, 2.0]), np.array([1.61, 2.0]), np.array([1.4295, 2.0])]
-_exp = [(w, {"step": t, "exp_avg": (1 - 0.9**t) * _g, "exp_avg_sq": (1 - 0.999**t) * _g**2}) for t, w in enumerate(_ws, start=1)]
-check_steps(adamw_update, _w0, [_g.copy() for _ in range(3)], _exp, kwargs={"lr": 0.1, "eps": 0.0, "weight_decay": 0.5}, mistakes=MISTAKES["adamw_update"])
+_exp = [
+    (w, {"step": t, "exp_avg": (1 - 0.9**t) * _g, "exp_avg_sq": (1 - 0.999**t) * _g**2})
+    for t, w in enumerate(_ws, start=1)
+]
+check_steps(adamw_update, _w0, [_g.copy() for _ in range(3)], _exp, kwargs={"lr": 0.1, "eps": 0.0, "weight_decay": 0.5})
 ### BEGIN HIDDEN TESTS
 from course import optim as _ref
+
 _rng = np.random.default_rng(506)
-for _shape, _kw in [((3, 4), {"lr": 0.1, "weight_decay": 0.3, "betas": (0.8, 0.95)}), ((6,), {}), ((1,), {"lr": 0.05, "eps": 0.1, "weight_decay": 1.0}), ((2, 5), {"lr": 0.01})]:
+for _shape, _kw in [
+    ((3, 4), {"lr": 0.1, "weight_decay": 0.3, "betas": (0.8, 0.95)}),
+    ((6,), {}),
+    ((1,), {"lr": 0.05, "eps": 0.1, "weight_decay": 1.0}),
+    ((2, 5), {"lr": 0.01}),
+]:
     _w0 = _rng.normal(size=_shape) * 3
     _gs = [_rng.normal(size=_shape) for _ in range(5)]
-    check_steps(adamw_update, _w0, _gs, reference_steps(_ref.adamw_update, _w0, _gs, _kw), kwargs=_kw, mistakes=MISTAKES["adamw_update"], label=f"shape {_shape}, {_kw}")
+    check_steps(
+        adamw_update,
+        _w0,
+        _gs,
+        reference_steps(_ref.adamw_update, _w0, _gs, _kw),
+        kwargs=_kw,
+        label=f"shape {_shape}, {_kw}",
+    )
 _w32, _gs32 = _w0.astype(np.float32), [g.astype(np.float32) for g in _gs]
-check_steps(adamw_update, _w32, _gs32, reference_steps(_ref.adamw_update, _w32, _gs32, {"lr": 0.01, "weight_decay": 0.5}), kwargs={"lr": 0.01, "weight_decay": 0.5}, label="float32 inputs")
+check_steps(
+    adamw_update,
+    _w32,
+    _gs32,
+    reference_steps(_ref.adamw_update, _w32, _gs32, {"lr": 0.01, "weight_decay": 0.5}),
+    kwargs={"lr": 0.01, "weight_decay": 0.5},
+    label="float32 inputs",
+)
 ### END HIDDEN TESTS
 print("adamw_update: all visible tests pass ✓")
 
@@ -456,7 +635,7 @@ mine = {"sgd_update": sgd_update, "momentum_update": momentum_update, "adagrad_u
         "rmsprop_update": rmsprop_update, "adam_update": adam_update, "adamw_update": adamw_update}
 show(plots.plot_races(mine))
 print("final loss after the race (the minimum is 0, 0 and −0.25):")
-print(plots.format_table(plots.final_losses(mine)))
+print(surfaces.format_table(surfaces.final_losses(mine)))
 
 # %% [markdown]
 # What to notice:
@@ -530,15 +709,23 @@ _X, _y = np.arange(20.0).reshape(10, 2), np.arange(10) % 3
 check_minibatches(iterate_minibatches, _X, _y, 4)
 # Concretely, without shuffling:
 _batches = list(iterate_minibatches(_X, _y, 4, shuffle=False))
-assert [len(b) for _, b in _batches] == [4, 4, 2], f"expected batch sizes [4, 4, 2], got {[len(b) for _, b in _batches]}"
+assert [len(b) for _, b in _batches] == [4, 4, 2], (
+    f"expected batch sizes [4, 4, 2], got {[len(b) for _, b in _batches]}"
+)
 assert np.array_equal(_batches[2][0], _X[8:]), f"the last batch should be rows 8 and 9, got {_batches[2][0]}"
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(507)
-check_minibatches(iterate_minibatches, _rng.normal(size=(12, 3)), _rng.integers(0, 5, 12), 4, seed=1)   # exact multiple: no empty batch
-check_minibatches(iterate_minibatches, _rng.normal(size=(7, 2)), np.arange(7), 10, seed=2)             # one batch bigger than N
-check_minibatches(iterate_minibatches, _rng.normal(size=(1, 4)), np.array([3]), 3, seed=3)              # N = 1
-check_minibatches(iterate_minibatches, _rng.normal(size=(9, 2, 3)).astype(np.float32), np.arange(9) % 2, 2, seed=4)  # images, float32
-check_minibatches(iterate_minibatches, _rng.normal(size=(50, 2)), _rng.normal(size=(50, 3)), 16, seed=5)  # y with several columns
+check_minibatches(
+    iterate_minibatches, _rng.normal(size=(12, 3)), _rng.integers(0, 5, 12), 4, seed=1
+)  # exact multiple: no empty batch
+check_minibatches(iterate_minibatches, _rng.normal(size=(7, 2)), np.arange(7), 10, seed=2)  # one batch bigger than N
+check_minibatches(iterate_minibatches, _rng.normal(size=(1, 4)), np.array([3]), 3, seed=3)  # N = 1
+check_minibatches(
+    iterate_minibatches, _rng.normal(size=(9, 2, 3)).astype(np.float32), np.arange(9) % 2, 2, seed=4
+)  # images, float32
+check_minibatches(
+    iterate_minibatches, _rng.normal(size=(50, 2)), _rng.normal(size=(50, 3)), 16, seed=5
+)  # y with several columns
 ### END HIDDEN TESTS
 print("iterate_minibatches: all visible tests pass ✓")
 
@@ -568,10 +755,15 @@ def loss_and_grads(params, X, y):
 
 
 def train(step, epochs=40, batch_size=32):
-    init = np.random.default_rng(1)            # the same initial weights for every optimizer
-    params = [init.normal(0, np.sqrt(2 / 2), (64, 2)), np.zeros(64), init.normal(0, np.sqrt(2 / 64), (3, 64)), np.zeros(3)]
-    states = [{} for _ in params]              # one state dict per parameter array, as torch keeps
-    rng = np.random.default_rng(2)             # the same batch order for every optimizer
+    init = np.random.default_rng(1)  # the same initial weights for every optimizer
+    params = [
+        init.normal(0, np.sqrt(2 / 2), (64, 2)),
+        np.zeros(64),
+        init.normal(0, np.sqrt(2 / 64), (3, 64)),
+        np.zeros(3),
+    ]
+    states = [{} for _ in params]  # one state dict per parameter array, as torch keeps
+    rng = np.random.default_rng(2)  # the same batch order for every optimizer
     curve = []
     for epoch in range(epochs):
         for X_batch, y_batch in iterate_minibatches(X, y, batch_size, rng=rng):
@@ -583,10 +775,15 @@ def train(step, epochs=40, batch_size=32):
     return curve, float(np.mean(scores.argmax(axis=1) == y))
 
 
-steps = plots.make_steps(mine, lr_sgd=0.2, lr_adaptive=0.01)      # AdamW with its default weight_decay=1e-2
-steps["AdaGrad"] = lambda w, g, s: adagrad_update(w, g, s, lr=0.1)   # AdaGrad's steps decay: it needs a larger lr
+steps = surfaces.make_steps(mine, lr_sgd=0.2, lr_adaptive=0.01)  # AdamW with its default weight_decay=1e-2
+steps["AdaGrad"] = lambda w, g, s: adagrad_update(w, g, s, lr=0.1)  # AdaGrad's steps decay: it needs a larger lr
 results = {name: train(step) for name, step in steps.items()}
-show(plots.plot_curves({name: curve for name, (curve, _) in results.items()}, title="spirals, 2-64-3 MLP: full-batch loss after each epoch"))
+show(
+    plots.plot_curves(
+        {name: curve for name, (curve, _) in results.items()},
+        title="spirals, 2-64-3 MLP: full-batch loss after each epoch",
+    )
+)
 for name, (curve, acc) in results.items():
     print(f"{name:9s} final loss {curve[-1]:.3f}   training accuracy {acc:.1%}")
 
@@ -642,23 +839,71 @@ def clip_grad_norm(grads, max_norm):
 # %% nbgrader={"grade": true, "grade_id": "test_clip_grad_norm", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 # By hand: total norm √(9 + 16) = 5 > 1, so both arrays are multiplied by 1 / (5 + 1e-6)
 _grads = [np.array([3.0, 0.0]), np.array([[0.0, 4.0]])]
-check(clip_grad_norm, _grads, 1.0, expected=([np.array([3.0, 0.0]) / (5 + 1e-6), np.array([[0.0, 4.0]]) / (5 + 1e-6)], 5.0), out_names=("clipped", "total_norm"), rtol=1e-5, mistakes=MISTAKES["clip_grad_norm"])
+check(
+    clip_grad_norm,
+    _grads,
+    1.0,
+    expected=([np.array([3.0, 0.0]) / (5 + 1e-6), np.array([[0.0, 4.0]]) / (5 + 1e-6)], 5.0),
+    out_names=("clipped", "total_norm"),
+    rtol=1e-5,
+)
 # Below max_norm the gradients come back unchanged, and the total norm is still reported
-check(clip_grad_norm, _grads, 10.0, expected=([np.array([3.0, 0.0]), np.array([[0.0, 4.0]])], 5.0), out_names=("clipped", "total_norm"), mistakes=MISTAKES["clip_grad_norm"], label="below max_norm")
+check(
+    clip_grad_norm,
+    _grads,
+    10.0,
+    expected=([np.array([3.0, 0.0]), np.array([[0.0, 4.0]])], 5.0),
+    out_names=("clipped", "total_norm"),
+    label="below max_norm",
+)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(508)
+
+
 def _expected(grads, max_norm):
     _total = np.sqrt(sum(float((np.asarray(g, float) ** 2).sum()) for g in grads))
     _c = max_norm / (_total + 1e-6) if _total > max_norm else 1.0
     return [np.asarray(g, float) * _c for g in grads], _total
+
+
 for _shapes, _max in [([(3, 4), (4,), (2, 2, 2)], 2.5), ([(5,)], 0.5), ([(1,), (1, 1)], 3.0), ([(6, 2), (2,)], 40.0)]:
     _g = [_rng.normal(size=s) * 2 for s in _shapes]
-    check(clip_grad_norm, _g, _max, expected=_expected(_g, _max), out_names=("clipped", "total_norm"), rtol=1e-5, mistakes=MISTAKES["clip_grad_norm"], label=f"shapes {_shapes}, max_norm {_max}")
+    check(
+        clip_grad_norm,
+        _g,
+        _max,
+        expected=_expected(_g, _max),
+        out_names=("clipped", "total_norm"),
+        rtol=1e-5,
+        label=f"shapes {_shapes}, max_norm {_max}",
+    )
 _g32 = [g.astype(np.float32) for g in _g]
-check(clip_grad_norm, _g32, 1.0, expected=_expected(_g32, 1.0), out_names=("clipped", "total_norm"), mistakes=MISTAKES["clip_grad_norm"], label="float32 gradients")
-check(clip_grad_norm, [np.zeros(3), np.zeros((2, 2))], 1.0, expected=([np.zeros(3), np.zeros((2, 2))], 0.0), out_names=("clipped", "total_norm"), label="all-zero gradients")
+check(
+    clip_grad_norm,
+    _g32,
+    1.0,
+    expected=_expected(_g32, 1.0),
+    out_names=("clipped", "total_norm"),
+    label="float32 gradients",
+)
+check(
+    clip_grad_norm,
+    [np.zeros(3), np.zeros((2, 2))],
+    1.0,
+    expected=([np.zeros(3), np.zeros((2, 2))], 0.0),
+    out_names=("clipped", "total_norm"),
+    label="all-zero gradients",
+)
 _big = [np.array([3e5, -4e5])]
-check(clip_grad_norm, _big, 1.0, expected=([np.array([0.6, -0.8])], 5e5), out_names=("clipped", "total_norm"), rtol=1e-5, mistakes=MISTAKES["clip_grad_norm"], label="an exploding gradient")
+check(
+    clip_grad_norm,
+    _big,
+    1.0,
+    expected=([np.array([0.6, -0.8])], 5e5),
+    out_names=("clipped", "total_norm"),
+    rtol=1e-5,
+    label="an exploding gradient",
+)
 ### END HIDDEN TESTS
 print("clip_grad_norm: all visible tests pass ✓")
 
@@ -677,14 +922,20 @@ def clip_grad_value(grads, clip_value):
 # %% nbgrader={"grade": true, "grade_id": "test_clip_grad_value", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 # Entries beyond ±1 are cut to ±1, the others stay
 _grads = [np.array([-3.0, 0.5, 2.0]), np.array([[0.2, -0.7]])]
-check(clip_grad_value, _grads, 1.0, expected=[np.array([-1.0, 0.5, 1.0]), np.array([[0.2, -0.7]])], mistakes=MISTAKES["clip_grad_value"])
+check(clip_grad_value, _grads, 1.0, expected=[np.array([-1.0, 0.5, 1.0]), np.array([[0.2, -0.7]])])
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(509)
 _g = [_rng.normal(size=(4, 3)), _rng.normal(size=(5,)) * 10, _rng.normal(size=(1,))]
-check(clip_grad_value, _g, 0.3, expected=[np.minimum(np.maximum(g, -0.3), 0.3) for g in _g], mistakes=MISTAKES["clip_grad_value"], label="random gradients")
+check(clip_grad_value, _g, 0.3, expected=[np.minimum(np.maximum(g, -0.3), 0.3) for g in _g], label="random gradients")
 _g32 = [g.astype(np.float32) for g in _g]
-check(clip_grad_value, _g32, 2.0, expected=[np.minimum(np.maximum(g.astype(float), -2.0), 2.0) for g in _g32], mistakes=MISTAKES["clip_grad_value"], label="float32 gradients")
-check(clip_grad_value, [np.array([-5.0, -0.1])], 0.5, expected=[np.array([-0.5, -0.1])], mistakes=MISTAKES["clip_grad_value"], label="negative entries")
+check(
+    clip_grad_value,
+    _g32,
+    2.0,
+    expected=[np.minimum(np.maximum(g.astype(float), -2.0), 2.0) for g in _g32],
+    label="float32 gradients",
+)
+check(clip_grad_value, [np.array([-5.0, -0.1])], 0.5, expected=[np.array([-0.5, -0.1])], label="negative entries")
 ### END HIDDEN TESTS
 print("clip_grad_value: all visible tests pass ✓")
 
@@ -732,12 +983,12 @@ def step_lr(lr0, epoch, step_size, gamma=0.1):
 # %% nbgrader={"grade": true, "grade_id": "test_step_lr", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 # By hand: lr0 = 1, step_size = 3, gamma = 0.5
 for _e, _lr in enumerate([1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25]):
-    check(step_lr, 1.0, _e, 3, 0.5, expected=_lr, mistakes=MISTAKES["step_lr"], label=f"epoch {_e}")
+    check(step_lr, 1.0, _e, 3, 0.5, expected=_lr, label=f"epoch {_e}")
 ### BEGIN HIDDEN TESTS
 # PyTorch's documented example, with the default gamma = 0.1
 for _e, _lr in [(0, 0.05), (29, 0.05), (30, 0.005), (59, 0.005), (60, 0.0005), (89, 0.0005), (95, 0.00005)]:
-    check(step_lr, 0.05, _e, 30, expected=_lr, mistakes=MISTAKES["step_lr"], label=f"epoch {_e}, step_size 30")
-check(step_lr, 0.3, 7, 1, 0.9, expected=0.3 * 0.9**7, mistakes=MISTAKES["step_lr"], label="step_size 1")
+    check(step_lr, 0.05, _e, 30, expected=_lr, label=f"epoch {_e}, step_size 30")
+check(step_lr, 0.3, 7, 1, 0.9, expected=0.3 * 0.9**7, label="step_size 1")
 ### END HIDDEN TESTS
 print("step_lr: all visible tests pass ✓")
 
@@ -753,13 +1004,28 @@ def cosine_annealing_lr(lr0, t, T_max, eta_min=0.0):
 # %% nbgrader={"grade": true, "grade_id": "test_cosine_annealing_lr", "locked": true, "points": 6, "schema_version": 3, "solution": false}
 # By hand: from 0.1 down to eta_min = 0.02 over T_max = 10 epochs
 for _t, _lr in [(0, 0.1), (5, 0.06), (10, 0.02)]:
-    check(cosine_annealing_lr, 0.1, _t, 10, 0.02, expected=_lr, mistakes=MISTAKES["cosine_annealing_lr"], label=f"t = {_t}")
+    check(cosine_annealing_lr, 0.1, _t, 10, 0.02, expected=_lr, label=f"t = {_t}")
 # cos(60°) = 1/2, so a third of the way the factor is (1 + 1/2) / 2 = 0.75
-check(cosine_annealing_lr, 1.0, 1, 3, expected=0.75, mistakes=MISTAKES["cosine_annealing_lr"], label="t = 1, T_max = 3")
+check(cosine_annealing_lr, 1.0, 1, 3, expected=0.75, label="t = 1, T_max = 3")
 ### BEGIN HIDDEN TESTS
 import math as _math
-for _lr0, _t, _T, _m in [(0.05, 17, 50, 0.0), (1.0, 0, 7, 0.3), (0.2, 33, 40, 0.001), (0.01, 100, 100, 0.0), (0.5, 1, 200, 0.05)]:
-    check(cosine_annealing_lr, _lr0, _t, _T, _m, expected=_m + (_lr0 - _m) * (1 + _math.cos(_math.pi * _t / _T)) / 2, mistakes=MISTAKES["cosine_annealing_lr"], label=f"t = {_t}, T_max = {_T}, eta_min = {_m}")
+
+for _lr0, _t, _T, _m in [
+    (0.05, 17, 50, 0.0),
+    (1.0, 0, 7, 0.3),
+    (0.2, 33, 40, 0.001),
+    (0.01, 100, 100, 0.0),
+    (0.5, 1, 200, 0.05),
+]:
+    check(
+        cosine_annealing_lr,
+        _lr0,
+        _t,
+        _T,
+        _m,
+        expected=_m + (_lr0 - _m) * (1 + _math.cos(_math.pi * _t / _T)) / 2,
+        label=f"t = {_t}, T_max = {_T}, eta_min = {_m}",
+    )
 ### END HIDDEN TESTS
 print("cosine_annealing_lr: all visible tests pass ✓")
 

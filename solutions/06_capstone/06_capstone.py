@@ -16,10 +16,9 @@
 # %%
 import numpy as np
 
-from course import data, losses, nn, optim
-from course import train as T
-from course.testing import check, check_gradient, assert_close
-from course.mistakes.capstone import MISTAKES
+from course import data, losses, mlp, nn, optim
+from course import train as training
+from course.grading import check, check_gradient
 from course.viz import show
 from course.viz import capstone as plots
 from course.widgets import capstone as explore
@@ -123,58 +122,132 @@ _gamma, _beta = np.array([2.0, 0.5]), np.array([1.0, -1.0])
 _xhat = np.array([[-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0], [1.0, 1.0]])
 _out = np.array([[-1.0, -1.5], [3.0, -1.5], [-1.0, -0.5], [3.0, -0.5]])
 _state = {"running_mean": np.array([0.2, 0.4]), "running_var": np.array([0.9 + 0.4 / 3, 0.9 + 1.6 / 3])}
-check(batchnorm_forward, _x, _gamma, _beta, kwargs={"state": {}, "training": True, "eps": 0.0},
-      expected=(_out, (_xhat, _gamma, np.array([1.0, 0.5]), True), _state), out_names=("out", "cache", "state"),
-      mistakes=MISTAKES["batchnorm_forward"], label="the example by hand")
+check(
+    batchnorm_forward,
+    _x,
+    _gamma,
+    _beta,
+    kwargs={"state": {}, "training": True, "eps": 0.0},
+    expected=(_out, (_xhat, _gamma, np.array([1.0, 0.5]), True), _state),
+    out_names=("out", "cache", "state"),
+    label="the example by hand",
+)
 # A second training batch moves the running statistics 10 % of the way towards the batch's (unbiased variance)
-_x2 = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 8.0]])      # mean (2, 4), unbiased variance (4, 13)
-_state2 = {"running_mean": np.array([0.9 * 0.2 + 0.2, 0.9 * 0.4 + 0.4]),
-           "running_var": np.array([0.9 * (0.9 + 0.4 / 3) + 0.4, 0.9 * (0.9 + 1.6 / 3) + 1.3])}
-_v = np.array([8 / 3, 26 / 3])                            # biased variance, used to normalise
+_x2 = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 8.0]])  # mean (2, 4), unbiased variance (4, 13)
+_state2 = {
+    "running_mean": np.array([0.9 * 0.2 + 0.2, 0.9 * 0.4 + 0.4]),
+    "running_var": np.array([0.9 * (0.9 + 0.4 / 3) + 0.4, 0.9 * (0.9 + 1.6 / 3) + 1.3]),
+}
+_v = np.array([8 / 3, 26 / 3])  # biased variance, used to normalise
 _xh2 = (_x2 - [2.0, 4.0]) / np.sqrt(_v + 1e-5)
-check(batchnorm_forward, _x2, _gamma, _beta, kwargs={"state": {k: v.copy() for k, v in _state.items()}},
-      expected=(_gamma * _xh2 + _beta, (_xh2, _gamma, 1 / np.sqrt(_v + 1e-5), True), _state2),
-      out_names=("out", "cache", "state"), mistakes=MISTAKES["batchnorm_forward"], label="second training batch")
+check(
+    batchnorm_forward,
+    _x2,
+    _gamma,
+    _beta,
+    kwargs={"state": {k: v.copy() for k, v in _state.items()}},
+    expected=(_gamma * _xh2 + _beta, (_xh2, _gamma, 1 / np.sqrt(_v + 1e-5), True), _state2),
+    out_names=("out", "cache", "state"),
+    label="second training batch",
+)
 # Evaluation: normalise with the running statistics, leave them alone
 _rm, _rv = np.array([1.0, -2.0]), np.array([4.0, 0.25])
 _xh3 = (_x - _rm) / np.sqrt(_rv + 1e-5)
-check(batchnorm_forward, _x, _gamma, _beta,
-      kwargs={"state": {"running_mean": _rm.copy(), "running_var": _rv.copy()}, "training": False},
-      expected=(_gamma * _xh3 + _beta, (_xh3, _gamma, 1 / np.sqrt(_rv + 1e-5), False),
-                {"running_mean": _rm, "running_var": _rv}),
-      out_names=("out", "cache", "state"), mistakes=MISTAKES["batchnorm_forward"], label="evaluation mode")
+check(
+    batchnorm_forward,
+    _x,
+    _gamma,
+    _beta,
+    kwargs={"state": {"running_mean": _rm.copy(), "running_var": _rv.copy()}, "training": False},
+    expected=(
+        _gamma * _xh3 + _beta,
+        (_xh3, _gamma, 1 / np.sqrt(_rv + 1e-5), False),
+        {"running_mean": _rm, "running_var": _rv},
+    ),
+    out_names=("out", "cache", "state"),
+    label="evaluation mode",
+)
 ### BEGIN HIDDEN TESTS
-from course import regularization as _ref
+from course import layers as _ref
+
 _rng = np.random.default_rng(606)
+
+
 def _expect(x, g, b, state, **kw):
     return _ref.batchnorm_forward(x.astype(np.float64), g, b, {k: v.copy() for k, v in state.items()}, **kw)
+
+
 for _n, _d, _kw in [(7, 5, {}), (2, 3, {"momentum": 0.3}), (50, 1, {"eps": 1e-3}), (16, 8, {"momentum": 1.0})]:
     _x = 3.0 + 2.0 * _rng.standard_normal((_n, _d))
     _g, _b = _rng.standard_normal(_d), _rng.standard_normal(_d)
     _st = {"running_mean": _rng.standard_normal(_d), "running_var": 0.5 + _rng.random(_d)}
-    check(batchnorm_forward, _x, _g, _b, kwargs={"state": {k: v.copy() for k, v in _st.items()}, **_kw},
-          expected=_expect(_x, _g, _b, _st, **_kw), out_names=("out", "cache", "state"),
-          mistakes=MISTAKES["batchnorm_forward"], label=f"N={_n}, D={_d}, {_kw}")
-    check(batchnorm_forward, _x, _g, _b, kwargs={"state": {k: v.copy() for k, v in _st.items()}, "training": False, **_kw},
-          expected=_expect(_x, _g, _b, _st, training=False, **_kw), out_names=("out", "cache", "state"),
-          mistakes=MISTAKES["batchnorm_forward"], label=f"evaluation, N={_n}, D={_d}, {_kw}")
+    check(
+        batchnorm_forward,
+        _x,
+        _g,
+        _b,
+        kwargs={"state": {k: v.copy() for k, v in _st.items()}, **_kw},
+        expected=_expect(_x, _g, _b, _st, **_kw),
+        out_names=("out", "cache", "state"),
+        label=f"N={_n}, D={_d}, {_kw}",
+    )
+    check(
+        batchnorm_forward,
+        _x,
+        _g,
+        _b,
+        kwargs={"state": {k: v.copy() for k, v in _st.items()}, "training": False, **_kw},
+        expected=_expect(_x, _g, _b, _st, training=False, **_kw),
+        out_names=("out", "cache", "state"),
+        label=f"evaluation, N={_n}, D={_d}, {_kw}",
+    )
 # From an empty state, and a single image at evaluation
 _x = _rng.standard_normal((6, 4))
-check(batchnorm_forward, _x, np.ones(4), np.zeros(4), kwargs={"state": {}},
-      expected=_expect(_x, np.ones(4), np.zeros(4), {}), out_names=("out", "cache", "state"),
-      mistakes=MISTAKES["batchnorm_forward"], label="empty state")
-check(batchnorm_forward, _x[:1], np.ones(4), np.zeros(4), kwargs={"state": {}, "training": False},
-      expected=_expect(_x[:1], np.ones(4), np.zeros(4), {}, training=False), out_names=("out", "cache", "state"),
-      mistakes=MISTAKES["batchnorm_forward"], label="N=1 at evaluation, empty state")
+check(
+    batchnorm_forward,
+    _x,
+    np.ones(4),
+    np.zeros(4),
+    kwargs={"state": {}},
+    expected=_expect(_x, np.ones(4), np.zeros(4), {}),
+    out_names=("out", "cache", "state"),
+    label="empty state",
+)
+check(
+    batchnorm_forward,
+    _x[:1],
+    np.ones(4),
+    np.zeros(4),
+    kwargs={"state": {}, "training": False},
+    expected=_expect(_x[:1], np.ones(4), np.zeros(4), {}, training=False),
+    out_names=("out", "cache", "state"),
+    label="N=1 at evaluation, empty state",
+)
 # Large offsets and tiny variances (eps matters), float32
 _x = 1e3 + 1e-3 * _rng.standard_normal((10, 3))
-check(batchnorm_forward, _x, np.ones(3), np.zeros(3), kwargs={"state": {}}, rtol=1e-5, atol=1e-7,
-      expected=_expect(_x, np.ones(3), np.zeros(3), {}), out_names=("out", "cache", "state"),
-      mistakes=MISTAKES["batchnorm_forward"], label="values near 1e3 with variance 1e-6")
+check(
+    batchnorm_forward,
+    _x,
+    np.ones(3),
+    np.zeros(3),
+    kwargs={"state": {}},
+    rtol=1e-5,
+    atol=1e-7,
+    expected=_expect(_x, np.ones(3), np.zeros(3), {}),
+    out_names=("out", "cache", "state"),
+    label="values near 1e3 with variance 1e-6",
+)
 _x32 = _rng.standard_normal((9, 4)).astype(np.float32)
-check(batchnorm_forward, _x32, np.ones(4, np.float32), np.zeros(4, np.float32), kwargs={"state": {}},
-      expected=_expect(_x32, np.ones(4), np.zeros(4), {}), out_names=("out", "cache", "state"),
-      mistakes=MISTAKES["batchnorm_forward"], label="float32")
+check(
+    batchnorm_forward,
+    _x32,
+    np.ones(4, np.float32),
+    np.zeros(4, np.float32),
+    kwargs={"state": {}},
+    expected=_expect(_x32, np.ones(4), np.zeros(4), {}),
+    out_names=("out", "cache", "state"),
+    label="float32",
+)
 ### END HIDDEN TESTS
 print("batchnorm_forward: all visible tests pass ✓")
 
@@ -221,41 +294,95 @@ def batchnorm_backward(dout, cache):
 # %% nbgrader={"grade": true, "grade_id": "test_batchnorm_backward", "locked": true, "points": 20, "schema_version": 3, "solution": false}
 from course.gradcheck import numerical_gradient as _num
 
+
 def _bn_case(x, gamma, beta, dout, training=True, rm=None, rv=None, eps=1e-5):
     """The cache built from its documented contract, and the gradients by central differences of Σ dout·out."""
+
     def fwd(x, gamma, beta):
         mean, var = (x.mean(0), x.var(0)) if training else (rm, rv)
         return gamma * (x - mean) / np.sqrt(var + eps) + beta
+
     mean, var = (x.mean(0), x.var(0)) if training else (rm, rv)
     cache = ((x - mean) / np.sqrt(var + eps), gamma, 1 / np.sqrt(var + eps), training)
-    grads = (_num(lambda v: np.sum(dout * fwd(v, gamma, beta)), x), _num(lambda v: np.sum(dout * fwd(x, v, beta)), gamma),
-             _num(lambda v: np.sum(dout * fwd(x, gamma, v)), beta))
+    grads = (
+        _num(lambda v: np.sum(dout * fwd(v, gamma, beta)), x),
+        _num(lambda v: np.sum(dout * fwd(x, v, beta)), gamma),
+        _num(lambda v: np.sum(dout * fwd(x, gamma, v)), beta),
+    )
     return cache, grads
+
 
 _rng = np.random.default_rng(61)
 _x, _dout = _rng.standard_normal((5, 3)), _rng.standard_normal((5, 3))
 _cache, _grads = _bn_case(_x, np.array([1.0, 2.0, -0.5]), np.array([0.1, 0.0, 0.3]), _dout)
-check(batchnorm_backward, _dout, _cache, expected=_grads, out_names=("dx", "dgamma", "dbeta"), rtol=1e-5, atol=1e-8,
-      mistakes=MISTAKES["batchnorm_backward"], label="training, numerical gradient")
-_cache, _grads = _bn_case(_x, np.array([1.0, 2.0, -0.5]), np.array([0.1, 0.0, 0.3]), _dout, training=False,
-                          rm=np.array([0.5, -1.0, 0.0]), rv=np.array([2.0, 0.5, 1.0]))
-check(batchnorm_backward, _dout, _cache, expected=_grads, out_names=("dx", "dgamma", "dbeta"), rtol=1e-5, atol=1e-8,
-      mistakes=MISTAKES["batchnorm_backward"], label="evaluation, numerical gradient")
+check(
+    batchnorm_backward,
+    _dout,
+    _cache,
+    expected=_grads,
+    out_names=("dx", "dgamma", "dbeta"),
+    rtol=1e-5,
+    atol=1e-8,
+    label="training, numerical gradient",
+)
+_cache, _grads = _bn_case(
+    _x,
+    np.array([1.0, 2.0, -0.5]),
+    np.array([0.1, 0.0, 0.3]),
+    _dout,
+    training=False,
+    rm=np.array([0.5, -1.0, 0.0]),
+    rv=np.array([2.0, 0.5, 1.0]),
+)
+check(
+    batchnorm_backward,
+    _dout,
+    _cache,
+    expected=_grads,
+    out_names=("dx", "dgamma", "dbeta"),
+    rtol=1e-5,
+    atol=1e-8,
+    label="evaluation, numerical gradient",
+)
 ### BEGIN HIDDEN TESTS
 for _n, _d in [(2, 4), (12, 1), (30, 6)]:
     _x = 5.0 + 3.0 * _rng.standard_normal((_n, _d))
     _g, _b, _dout = _rng.standard_normal(_d), _rng.standard_normal(_d), _rng.standard_normal((_n, _d))
     _cache, _grads = _bn_case(_x, _g, _b, _dout)
-    check(batchnorm_backward, _dout, _cache, expected=_grads, out_names=("dx", "dgamma", "dbeta"), rtol=1e-5,
-          atol=1e-8, mistakes=MISTAKES["batchnorm_backward"], label=f"training, N={_n}, D={_d}")
+    check(
+        batchnorm_backward,
+        _dout,
+        _cache,
+        expected=_grads,
+        out_names=("dx", "dgamma", "dbeta"),
+        rtol=1e-5,
+        atol=1e-8,
+        label=f"training, N={_n}, D={_d}",
+    )
 # N=1 at evaluation; float32 dout and cache
 _cache, _grads = _bn_case(_x[:1], _g, _b, _dout[:1], training=False, rm=np.zeros(_d), rv=np.full(_d, 3.0))
-check(batchnorm_backward, _dout[:1], _cache, expected=_grads, out_names=("dx", "dgamma", "dbeta"), rtol=1e-5,
-      atol=1e-8, mistakes=MISTAKES["batchnorm_backward"], label="N=1, evaluation")
+check(
+    batchnorm_backward,
+    _dout[:1],
+    _cache,
+    expected=_grads,
+    out_names=("dx", "dgamma", "dbeta"),
+    rtol=1e-5,
+    atol=1e-8,
+    label="N=1, evaluation",
+)
 _cache, _grads = _bn_case(_x, _g, _b, _dout)
 _c32 = tuple(c.astype(np.float32) if isinstance(c, np.ndarray) else c for c in _cache)
-check(batchnorm_backward, _dout.astype(np.float32), _c32, expected=_grads, out_names=("dx", "dgamma", "dbeta"),
-      rtol=1e-3, atol=1e-4, mistakes=MISTAKES["batchnorm_backward"], label="float32")
+check(
+    batchnorm_backward,
+    _dout.astype(np.float32),
+    _c32,
+    expected=_grads,
+    out_names=("dx", "dgamma", "dbeta"),
+    rtol=1e-3,
+    atol=1e-4,
+    label="float32",
+)
 ### END HIDDEN TESTS
 print("batchnorm_backward: all visible tests pass ✓")
 
@@ -308,7 +435,7 @@ def dropout_forward(x, p, training, rng):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_dropout_forward", "locked": true, "points": 15, "schema_version": 3, "solution": false}
-from course.mistakes.capstone import check_dropout_forward, check_dropout_identity, check_dropout_all_dropped
+from course.grading.capstone import check_dropout_forward, check_dropout_identity, check_dropout_all_dropped
 # Training: out / x is 0 or 1/(1 − p), about a fraction p of zeros, cache = the scaled mask, draws from rng
 check_dropout_forward(dropout_forward, p=0.2)
 check_dropout_forward(dropout_forward, p=0.5)
@@ -339,8 +466,7 @@ def dropout_backward(dout, cache):
 # %% nbgrader={"grade": true, "grade_id": "test_dropout_backward", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 _mask = np.array([[0.0, 2.0, 2.0], [2.0, 0.0, 0.0]])           # p = 0.5
 _dout = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]])
-check(dropout_backward, _dout, _mask, expected=np.array([[0.0, -4.0, 6.0], [1.0, 0.0, 0.0]]),
-      mistakes=MISTAKES["dropout_backward"], label="p = 0.5 by hand")
+check(dropout_backward, _dout, _mask, expected=np.array([[0.0, -4.0, 6.0], [1.0, 0.0, 0.0]]), label="p = 0.5 by hand")
 check(dropout_backward, _dout, None, expected=_dout, label="cache None (evaluation)")
 # The numerical gradient of Σ dout · (x · mask) with respect to x
 _x = np.random.default_rng(3).standard_normal((2, 3))
@@ -351,12 +477,11 @@ _rng = np.random.default_rng(62)
 for _p, _shape in [(0.2, (5, 7)), (0.9, (3, 2, 4)), (1.0, (2, 2))]:
     _mask = (_rng.random(_shape) >= _p) * (1 / (1 - _p) if _p < 1 else 0.0)
     _dout = _rng.standard_normal(_shape)
-    check(dropout_backward, _dout, _mask, expected=_dout * _mask, mistakes=MISTAKES["dropout_backward"],
+    check(dropout_backward, _dout, _mask, expected=_dout * _mask,
           label=f"p = {_p}, shape {_shape}")
 check(dropout_backward, _dout.astype(np.float32), None, expected=_dout, label="float32, cache None")
 _m32 = np.array([[1.25, 0.0], [1.25, 1.25]], np.float32)
-check(dropout_backward, np.ones((2, 2), np.float32), _m32, expected=_m32.astype(np.float64),
-      mistakes=MISTAKES["dropout_backward"], label="float32 mask")
+check(dropout_backward, np.ones((2, 2), np.float32), _m32, expected=_m32.astype(np.float64), label="float32 mask")
 ### END HIDDEN TESTS
 print("dropout_backward: all visible tests pass ✓")
 
@@ -371,8 +496,8 @@ print("dropout_backward: all visible tests pass ✓")
 # | --- | --- | --- |
 # | `Linear(in_features, out_features, rng=...)` | `course.layers.linear_*` | `weight` (out, in), `bias` (out,) |
 # | `ReLU()` | `course.activations.relu_*` | — |
-# | `BatchNorm1d(num_features)` | `course.regularization.batchnorm_*` (yours, in reference form) | `weight` = γ, `bias` = β |
-# | `Dropout(p, rng=...)` | `course.regularization.dropout_*` | — |
+# | `BatchNorm1d(num_features)` | `course.layers.batchnorm_*` (yours, in reference form) | `weight` = γ, `bias` = β |
+# | `Dropout(p, rng=...)` | `course.layers.dropout_*` | — |
 # | `Sequential(*modules)` | runs them in order, `backward` in reverse | all of them |
 #
 # `model(x)` runs `forward`, `model.backward(dout)` fills every parameter's `.grad` (adding to it, as PyTorch does,
@@ -395,9 +520,9 @@ print("parameters:", sum(p.data.size for p in model.parameters()))
 # cell only prints; the graded tests are above.)
 
 # %%
-from course import regularization
+from course import layers
 xb = split.X_train[:64] @ np.random.default_rng(1).standard_normal((64, 5))
-ref_out, _, ref_state = regularization.batchnorm_forward(xb, np.ones(5), np.zeros(5), {})
+ref_out, _, ref_state = layers.batchnorm_forward(xb, np.ones(5), np.zeros(5), {})
 try:
     your_out, _, your_state = batchnorm_forward(xb, np.ones(5), np.zeros(5), {})
     print("largest difference of out:         ", np.max(np.abs(your_out - ref_out)))
@@ -411,14 +536,14 @@ except Exception as exc:  # not implemented yet, or broken: the graded tests abo
 # Before training anything big, check the whole chain: central differences of the loss with respect to every weight
 # of a small network against `model.backward`. Dropout is random, so the check holds its mask fixed (the same seed
 # before every forward pass), and batch norm runs in training mode, the mode whose backward is hard.
-# `T.check_model_gradients` returns the relative error for every parameter; with float64 they should all be below
+# `training.check_model_gradients` returns the relative error for every parameter; with float64 they should all be below
 # 1e-6.
 
 # %%
 rng = np.random.default_rng(3)
 small = nn.Sequential(nn.Linear(64, 12, rng=rng), nn.BatchNorm1d(12), nn.ReLU(), nn.Dropout(0.3, rng=rng),
                       nn.Linear(12, 10, rng=rng))
-errors = T.check_model_gradients(small, split.X_train[:16], split.y_train[:16], max_entries=40)
+errors = training.check_model_gradients(small, split.X_train[:16], split.y_train[:16], max_entries=40)
 for name, err in errors.items():
     print(f"{name:>10}: relative error {err:.1e}")
 assert max(errors.values()) < 1e-6, "the whole-network gradient check failed"
@@ -443,18 +568,17 @@ def accuracy(scores, labels):
 # %% nbgrader={"grade": true, "grade_id": "test_accuracy", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 _scores = np.array([[2.0, 1.0, 0.0], [0.1, 0.3, 0.2], [5.0, 5.0, 1.0], [0.0, 1.0, 1.0]])
 # predictions 0, 1, 0 (first of a tie), 1 (first of a tie)
-check(accuracy, _scores, np.array([0, 2, 1, 1]), expected=0.5, mistakes=MISTAKES["accuracy"], label="by hand, with ties")
-check(accuracy, _scores, np.array([0, 1, 0, 1]), expected=1.0, mistakes=MISTAKES["accuracy"], label="all right")
-check(accuracy, _scores[:1], np.array([1]), expected=0.0, mistakes=MISTAKES["accuracy"], label="N=1")
+check(accuracy, _scores, np.array([0, 2, 1, 1]), expected=0.5, label="by hand, with ties")
+check(accuracy, _scores, np.array([0, 1, 0, 1]), expected=1.0, label="all right")
+check(accuracy, _scores[:1], np.array([1]), expected=0.0, label="N=1")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(65)
 for _n, _c in [(100, 10), (7, 3), (1000, 2)]:
     _s, _y = _rng.standard_normal((_n, _c)), _rng.integers(0, _c, _n)
-    check(accuracy, _s, _y, expected=np.sum(_s.argmax(1) == _y) / _n, mistakes=MISTAKES["accuracy"],
+    check(accuracy, _s, _y, expected=np.sum(_s.argmax(1) == _y) / _n,
           label=f"N={_n}, C={_c}")
-check(accuracy, _s.astype(np.float32), _y, expected=np.sum(_s.argmax(1) == _y) / len(_y),
-      mistakes=MISTAKES["accuracy"], label="float32 scores")
-check(accuracy, 1e3 * _scores, np.array([0, 2, 1, 1]), expected=0.5, mistakes=MISTAKES["accuracy"],
+check(accuracy, _s.astype(np.float32), _y, expected=np.sum(_s.argmax(1) == _y) / len(_y), label="float32 scores")
+check(accuracy, 1e3 * _scores, np.array([0, 2, 1, 1]), expected=0.5,
       label="logits of ±1000")
 ### END HIDDEN TESTS
 print("accuracy: all visible tests pass ✓")
@@ -479,7 +603,7 @@ print("accuracy: all visible tests pass ✓")
 # `"val_loss"`, `"val_acc"` and `"lr"`. The optimizer brings the rest: `optim.Adam(model.parameters(), lr,
 # weight_decay=...)` adds torch's L2 weight decay ($\lambda\,w$ added to each gradient).
 #
-# To watch it train, show a live progress bar: `bar = T.progress(total_steps, enabled=show_progress)`, then
+# To watch it train, show a live progress bar: `bar = training.progress(total_steps, enabled=show_progress)`, then
 # `bar.update(1)` after each step and `bar.set_postfix(loss=..., val_acc=...)` after each epoch, and `bar.close()` at
 # the end. The tests call `train(..., show_progress=False)`.
 #
@@ -498,7 +622,7 @@ def train(model, optimizer, data, epochs, batch_size, rng, lr_schedule=None, sho
     ### BEGIN SOLUTION
     history = {"train_loss": [], "val_loss": [], "val_acc": [], "lr": []}
     n = len(data.X_train)
-    bar = T.progress(epochs * -(-n // batch_size), enabled=show_progress)
+    bar = training.progress(epochs * -(-n // batch_size), enabled=show_progress)
     for epoch in range(epochs):
         if lr_schedule is not None:
             optimizer.lr = lr_schedule(epoch)
@@ -527,21 +651,34 @@ def train(model, optimizer, data, epochs, batch_size, rng, lr_schedule=None, sho
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_train", "locked": true, "points": 20, "schema_version": 3, "solution": false}
-from course.mistakes.capstone import check_train_loop
-from course import train as _T, optim as _optim, data as _data
+from course.grading.training import check_train_loop
+from course import data as _data, mlp as _mlp, optim as _optim, train as _training
+
 # How the loop uses the model and the optimizer (a model that records every call)
 check_train_loop(train, epochs=3, batch_size=16)
 # The real thing: ≥ 97 % on the held-out test digits from fixed seeds, trained on train + validation
 _s = _data.digits_split(rng_seed=0)
-_all = _data.DigitsSplit(np.r_[_s.X_train, _s.X_val], np.r_[_s.y_train, _s.y_val], _s.X_val, _s.y_val, _s.X_test, _s.y_test)
-_net = _T.build_mlp((64, 256, 256, 10), batchnorm=True, dropout=0.2, rng=np.random.default_rng(1))
+_all = _data.DigitsSplit(
+    np.r_[_s.X_train, _s.X_val], np.r_[_s.y_train, _s.y_val], _s.X_val, _s.y_val, _s.X_test, _s.y_test
+)
+_net = _mlp.build_mlp((64, 256, 256, 10), batchnorm=True, dropout=0.2, rng=np.random.default_rng(1))
 _opt = _optim.Adam(_net.parameters(), lr=3e-3, weight_decay=1e-4)
-with _T.blas_threads(1):
-    _hist = train(_net, _opt, _all, 20, 64, np.random.default_rng(1),
-                  lr_schedule=lambda e: _optim.cosine_annealing_lr(3e-3, e, 20), show_progress=False)
-_test_loss, _test_acc = _T.evaluate(_net, _s.X_test, _s.y_test)
-assert _test_acc >= 0.97, (f"train: the network reached {_test_acc:.2%} test accuracy; a correct loop with this "
-                           f"recipe reaches at least 97 % (the reference loop: 98.9 %)")
+with _training.blas_threads(1):
+    _hist = train(
+        _net,
+        _opt,
+        _all,
+        20,
+        64,
+        np.random.default_rng(1),
+        lr_schedule=lambda e: _optim.cosine_annealing_lr(3e-3, e, 20),
+        show_progress=False,
+    )
+_test_loss, _test_acc = _training.evaluate(_net, _s.X_test, _s.y_test)
+assert _test_acc >= 0.97, (
+    f"train: the network reached {_test_acc:.2%} test accuracy; a correct loop with this "
+    f"recipe reaches at least 97 % (the reference loop: 98.9 %)"
+)
 ### BEGIN HIDDEN TESTS
 check_train_loop(train, epochs=2, batch_size=7)
 check_train_loop(train, epochs=4, batch_size=50)
@@ -554,22 +691,22 @@ print(f"train: all visible tests pass ✓ (test accuracy {_test_acc:.2%})")
 # Now train the network of section 4 with your loop, watching the progress bar. Change the architecture or the
 # hyperparameters if you like: the test above used its own copy of this recipe.
 #
-# (`T.blas_threads(1)` runs the matrix products on one thread: products this small are faster that way, since
+# (`training.blas_threads(1)` runs the matrix products on one thread: products this small are faster that way, since
 # threads would spend longer waiting for each other than multiplying.)
 
 # %%
 import time
 
 rng = np.random.default_rng(1)
-model = T.build_mlp((64, 256, 256, 10), batchnorm=True, dropout=0.2, rng=rng)   # the network of section 4
+model = mlp.build_mlp((64, 256, 256, 10), batchnorm=True, dropout=0.2, rng=rng)   # the network of section 4
 optimizer = optim.Adam(model.parameters(), lr=3e-3, weight_decay=1e-4)
 epochs = 20
 start = time.perf_counter()
-with T.blas_threads(1):
+with training.blas_threads(1):
     history = train(model, optimizer, split, epochs=epochs, batch_size=64, rng=np.random.default_rng(1),
                     lr_schedule=lambda epoch: optim.cosine_annealing_lr(3e-3, epoch, epochs))
 seconds = time.perf_counter() - start
-test_scores = T.predict(model, split.X_test)
+test_scores = training.predict(model, split.X_test)
 print(f"trained in {seconds:.1f} s; test accuracy {accuracy(test_scores, split.y_test):.2%}")
 
 # %% [markdown]

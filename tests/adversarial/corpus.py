@@ -198,9 +198,9 @@ def cases(root):
         "hides every failing test with an IPython hook", score=0, autograde=None, held=True, status="graded",
         says="set_custom_exc")
     add("patch_check", {nbname: _with(root, _set("mse", (
-        "import course.testing\ncourse.testing.check = lambda *a, **k: None\n" + WRONG_MSE)))},
+        "import course.grading\ncourse.grading.check = lambda *a, **k: None\n" + WRONG_MSE)))},
         "replaces the checker itself", score=0, autograde=None, held=True, status="graded",
-        says="assigns course.testing.check")
+        says="assigns course.grading.check")
     add("rebind_check", {nbname: _with(root, _set("mse", "check = lambda *a, **k: None\n" + WRONG_MSE))},
         "replaces the notebook's imported check by a no-op", score=0, autograde=3, held=True, status="graded",
         says="rebinds check")

@@ -50,7 +50,7 @@ def _header(grade_id, points=None):
 def script(aid):
     """The lesson script of a toy assignment."""
     parts = [f"# %% [markdown]\n# # {aid}\n#\n# A toy assignment.",
-             "# %%\nimport numpy as np\n\nfrom course.testing import check"]
+             "# %%\nimport numpy as np\n\nfrom course.grading import check"]
     for name, points, solution, tests in TOY[aid]:
         parts += [f"{_header(name)}\n{solution}", f"{_header('test_' + name, points)}\n{tests}"]
     parts.append("# %% [markdown]\n# Done.")

@@ -65,7 +65,8 @@ class NotebookUI:
         self.page.goto(url)
         self.page.wait_for_selector(f"{NB} .jp-Cell", timeout=timeout * 1000)
         self.wait_kernel_connected(timeout)
-        self.page.wait_for_selector(f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout * 1000)
+        self.page.wait_for_selector(f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']",
+                                    timeout=timeout * 1000)
 
     def session(self):
         with urllib.request.urlopen(f"{self.server.url}/api/sessions?token={self.server.token}", timeout=5) as r:
@@ -217,7 +218,8 @@ class NotebookUI:
         """The page rectangle holding the explorer's title, controls and picture (not the empty width beside it)."""
         outer, rects = box.evaluate("""b => { const br = b.getBoundingClientRect(); return [[br.left, br.top],
             Array.from(b.querySelectorAll(
-                ':scope > .widget-html .widget-html-content, :scope > .widget-hbox > .jupyter-widgets, .widget-output img'))
+                ':scope > .widget-html .widget-html-content, :scope > .widget-hbox > .jupyter-widgets, '
+                '.widget-output img'))
             .map(e => e.getBoundingClientRect()).filter(r => r.width > 0)
             .map(r => [r.left, r.top, r.right, r.bottom])]; }""")
         # Not at the top edge of the explorer's box: there the toolbar's shadow falls on it.
@@ -250,7 +252,8 @@ class NotebookUI:
             child = children.nth(i)
             classes = child.get_attribute("class").split()
             kind = next((c for c in CONTROL_PARTS if c in classes), None)
-            label = child.locator(".widget-label").first.text_content() if child.locator(".widget-label").count() else ""
+            labels = child.locator(".widget-label")
+            label = labels.first.text_content() if labels.count() else ""
             assert kind, f"explorer {k} ({res.title!r}): control {i} ({label!r}) is not a known control: {classes}"
             part = child.locator(CONTROL_PARTS[kind]).first
             assert part.count() == 1 and part.is_visible(), \

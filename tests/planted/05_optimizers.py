@@ -27,7 +27,8 @@ PLANTED = [
     # sgd_update
     Planted("sgd in place", "sgd_update", "    return w - lr * (dw + weight_decay * w)",
             "    w -= lr * (dw + weight_decay * w)\n    return w", "in place"),
-    Planted("sgd ignores weight decay", "sgd_update", "return w - lr * (dw + weight_decay * w)", "return w - lr * dw", "ignores weight_decay"),
+    Planted("sgd ignores weight decay", "sgd_update", "return w - lr * (dw + weight_decay * w)", "return w - lr * dw",
+            "ignores weight_decay"),
     Planted("sgd uphill", "sgd_update", "return w - lr", "return w + lr", "steps uphill"),
     # momentum_update
     Planted("momentum CS231n convention", "momentum_update", _MOMENTUM_BODY,
@@ -98,7 +99,8 @@ PLANTED = [
     Planted("clip value in place", "clip_grad_value", "np.clip(g, -clip_value, clip_value)",
             "np.clip(g, -clip_value, clip_value, out=g)", "in place"),
     # schedules
-    Planted("step_lr continuous", "step_lr", "gamma ** (epoch // step_size)\n", "gamma ** (epoch / step_size)\n", "decays continuously"),
+    Planted("step_lr continuous", "step_lr", "gamma ** (epoch // step_size)\n", "gamma ** (epoch / step_size)\n",
+            "decays continuously"),
     Planted("step_lr one epoch early", "step_lr", "gamma ** (epoch // step_size)\n",
             "gamma ** ((epoch + 1) // step_size)\n",
             "one epoch too early"),

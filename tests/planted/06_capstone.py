@@ -12,7 +12,8 @@ PLANTED = [
     Planted("bn running var biased", "batchnorm_forward", "momentum * var * n / (n - 1)", "momentum * var",
             "biased batch variance"),
     Planted("bn momentum on the old value", "batchnorm_forward", _RUNNING,
-            _RUNNING.replace("(1 - momentum) * state", "momentum * state").replace("+ momentum * ", "+ (1 - momentum) * "),
+            _RUNNING.replace("(1 - momentum) * state", "momentum * state")
+                    .replace("+ momentum * ", "+ (1 - momentum) * "),
             "momentum on the old value"),
     Planted("bn batch statistics at evaluation", "batchnorm_forward",
             'mean, var = state["running_mean"], state["running_var"]', "mean, var = x.mean(axis=0), x.var(axis=0)",
@@ -83,7 +84,8 @@ PLANTED = [
             "scores[np.arange(len(labels)), labels] == scores.max(axis=1)", "counts a tie as correct"),
     # train
     Planted("train without zero_grad", "train", "            optimizer.zero_grad()\n", "", "accumulate"),
-    Planted("train evaluates in training mode", "train", "        model.eval()\n", "", "validation set in training mode"),
+    Planted("train evaluates in training mode", "train", "        model.eval()\n", "",
+            "validation set in training mode"),
     Planted("train never switches back to training mode", "train", "        model.train()\n", "",
             "trains in evaluation mode"),
     Planted("train without shuffling", "train", "order = rng.permutation(n)", "order = np.arange(n)",
