@@ -120,46 +120,38 @@ class Linear(Module):
                f"bias={self.bias is not None})"
 
 
-class ReLU(Module):
+class _Elementwise(Module):
+    """An activation module: the forward/backward pair of :mod:`course.activations` named by the subclass."""
+
+    pair = None  # (forward, backward)
+
+    def forward(self, x):
+        out, self._cache = self.pair[0](x)
+        return out
+
+    def backward(self, dout):
+        return self.pair[1](dout, self._cache)
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class ReLU(_Elementwise):
     """``max(x, 0)``, wrapping :func:`course.activations.relu_forward` / ``relu_backward``."""
 
-    def forward(self, x):
-        out, self._cache = activations.relu_forward(x)
-        return out
-
-    def backward(self, dout):
-        return activations.relu_backward(dout, self._cache)
-
-    def __repr__(self):
-        return "ReLU()"
+    pair = (activations.relu_forward, activations.relu_backward)
 
 
-class Sigmoid(Module):
+class Sigmoid(_Elementwise):
     """``σ(x)``, wrapping :func:`course.activations.sigmoid_forward` / ``sigmoid_backward``."""
 
-    def forward(self, x):
-        out, self._cache = activations.sigmoid_forward(x)
-        return out
-
-    def backward(self, dout):
-        return activations.sigmoid_backward(dout, self._cache)
-
-    def __repr__(self):
-        return "Sigmoid()"
+    pair = (activations.sigmoid_forward, activations.sigmoid_backward)
 
 
-class Tanh(Module):
+class Tanh(_Elementwise):
     """``tanh(x)``, wrapping :func:`course.activations.tanh_forward` / ``tanh_backward``."""
 
-    def forward(self, x):
-        out, self._cache = activations.tanh_forward(x)
-        return out
-
-    def backward(self, dout):
-        return activations.tanh_backward(dout, self._cache)
-
-    def __repr__(self):
-        return "Tanh()"
+    pair = (activations.tanh_forward, activations.tanh_backward)
 
 
 class BatchNorm1d(Module):

@@ -652,45 +652,30 @@ _dx = np.array([[1.0, 2.0], [2.0, 1.0]])  # row n: Σ_o dout[n, o] · W[o, :]
 _dW = np.array([[7.0, 0.0], [-3.0, 1.0]])  # entry (o, d): Σ_n dout[n, o] · x[n, d]
 _db = np.array([3.0, -1.0])  # Σ_n dout[n, :]
 check(linear_backward, _dout, (_x, _W, _b), expected=(_dx, _dW, _db), out_names=("dx", "dW", "db"))
-# numerical gradient of L = Σ dout · (x W^T + b) on non-square shapes; the cache is built here
+
+
+def _check_numerically(x, W, b, dout, label):
+    # the numerical gradient of L = Σ dout · (x W^T + b); the cache is built here
+    L = lambda x_, W_, b_: np.sum(dout * (x_ @ W_.T + b_))
+    expected = (
+        numerical_gradient(lambda t: L(t, W, b), x),
+        numerical_gradient(lambda t: L(x, t, b), W),
+        numerical_gradient(lambda t: L(x, W, t), b),
+    )
+    check(linear_backward, dout, (x, W, b), expected=expected, rtol=1e-5, atol=1e-8, out_names=("dx", "dW", "db"),
+          label=label)
+    return expected
+
+
+# on non-square shapes
 _rng = np.random.default_rng(41)
 _x, _W, _b, _dout = _rng.normal(size=(4, 3)), _rng.normal(size=(5, 3)), _rng.normal(size=5), _rng.normal(size=(4, 5))
-_L = lambda x_, W_, b_: np.sum(_dout * (x_ @ W_.T + b_))
-_expected = (
-    numerical_gradient(lambda t: _L(t, _W, _b), _x),
-    numerical_gradient(lambda t: _L(_x, t, _b), _W),
-    numerical_gradient(lambda t: _L(_x, _W, t), _b),
-)
-check(
-    linear_backward,
-    _dout,
-    (_x, _W, _b),
-    expected=_expected,
-    rtol=1e-5,
-    atol=1e-8,
-    out_names=("dx", "dW", "db"),
-    label="numerical gradient",
-)
+_check_numerically(_x, _W, _b, _dout, "numerical gradient")
 ### BEGIN HIDDEN TESTS
 for _N, _D, _M in [(1, 2, 3), (6, 5, 2), (3, 3, 3)]:
     _x, _W, _b = _rng.normal(size=(_N, _D)), _rng.normal(size=(_M, _D)), _rng.normal(size=_M)
     _dout = _rng.normal(size=(_N, _M))
-    _L = lambda x_, W_, b_: np.sum(_dout * (x_ @ W_.T + b_))
-    _expected = (
-        numerical_gradient(lambda t: _L(t, _W, _b), _x),
-        numerical_gradient(lambda t: _L(_x, t, _b), _W),
-        numerical_gradient(lambda t: _L(_x, _W, t), _b),
-    )
-    check(
-        linear_backward,
-        _dout,
-        (_x, _W, _b),
-        expected=_expected,
-        rtol=1e-5,
-        atol=1e-8,
-        out_names=("dx", "dW", "db"),
-        label=f"N={_N}, D_in={_D}, D_out={_M}",
-    )
+    _expected = _check_numerically(_x, _W, _b, _dout, f"N={_N}, D_in={_D}, D_out={_M}")
 _f32 = lambda *a: tuple(t.astype(np.float32) for t in a)
 check(
     linear_backward, *_f32(_dout), _f32(_x, _W, _b), expected=_expected, out_names=("dx", "dW", "db"), label="float32"

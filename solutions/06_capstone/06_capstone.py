@@ -312,65 +312,25 @@ def _bn_case(x, gamma, beta, dout, training=True, rm=None, rv=None, eps=1e-5):
     return cache, grads
 
 
+def _check_case(x, gamma, beta, dout, label, **forward_kw):
+    cache, grads = _bn_case(x, gamma, beta, dout, **forward_kw)
+    check(batchnorm_backward, dout, cache, expected=grads, out_names=("dx", "dgamma", "dbeta"), rtol=1e-5, atol=1e-8,
+          label=label)
+
+
 _rng = np.random.default_rng(61)
 _x, _dout = _rng.standard_normal((5, 3)), _rng.standard_normal((5, 3))
-_cache, _grads = _bn_case(_x, np.array([1.0, 2.0, -0.5]), np.array([0.1, 0.0, 0.3]), _dout)
-check(
-    batchnorm_backward,
-    _dout,
-    _cache,
-    expected=_grads,
-    out_names=("dx", "dgamma", "dbeta"),
-    rtol=1e-5,
-    atol=1e-8,
-    label="training, numerical gradient",
-)
-_cache, _grads = _bn_case(
-    _x,
-    np.array([1.0, 2.0, -0.5]),
-    np.array([0.1, 0.0, 0.3]),
-    _dout,
-    training=False,
-    rm=np.array([0.5, -1.0, 0.0]),
-    rv=np.array([2.0, 0.5, 1.0]),
-)
-check(
-    batchnorm_backward,
-    _dout,
-    _cache,
-    expected=_grads,
-    out_names=("dx", "dgamma", "dbeta"),
-    rtol=1e-5,
-    atol=1e-8,
-    label="evaluation, numerical gradient",
-)
+_gamma, _beta = np.array([1.0, 2.0, -0.5]), np.array([0.1, 0.0, 0.3])
+_check_case(_x, _gamma, _beta, _dout, "training, numerical gradient")
+_check_case(_x, _gamma, _beta, _dout, "evaluation, numerical gradient", training=False, rm=np.array([0.5, -1.0, 0.0]),
+            rv=np.array([2.0, 0.5, 1.0]))
 ### BEGIN HIDDEN TESTS
 for _n, _d in [(2, 4), (12, 1), (30, 6)]:
     _x = 5.0 + 3.0 * _rng.standard_normal((_n, _d))
     _g, _b, _dout = _rng.standard_normal(_d), _rng.standard_normal(_d), _rng.standard_normal((_n, _d))
-    _cache, _grads = _bn_case(_x, _g, _b, _dout)
-    check(
-        batchnorm_backward,
-        _dout,
-        _cache,
-        expected=_grads,
-        out_names=("dx", "dgamma", "dbeta"),
-        rtol=1e-5,
-        atol=1e-8,
-        label=f"training, N={_n}, D={_d}",
-    )
+    _check_case(_x, _g, _b, _dout, f"training, N={_n}, D={_d}")
 # N=1 at evaluation; float32 dout and cache
-_cache, _grads = _bn_case(_x[:1], _g, _b, _dout[:1], training=False, rm=np.zeros(_d), rv=np.full(_d, 3.0))
-check(
-    batchnorm_backward,
-    _dout[:1],
-    _cache,
-    expected=_grads,
-    out_names=("dx", "dgamma", "dbeta"),
-    rtol=1e-5,
-    atol=1e-8,
-    label="N=1, evaluation",
-)
+_check_case(_x[:1], _g, _b, _dout[:1], "N=1, evaluation", training=False, rm=np.zeros(_d), rv=np.full(_d, 3.0))
 _cache, _grads = _bn_case(_x, _g, _b, _dout)
 _c32 = tuple(c.astype(np.float32) if isinstance(c, np.ndarray) else c for c in _cache)
 check(
