@@ -114,3 +114,27 @@ def test_every_code_line_of_a_lesson_fits_in_120_characters(aid):
             for line in cell.source.splitlines() if len(line) > 120]
     assert not long, f"{aid}: code lines over 120 characters (test cells scroll sideways):\n" + "\n".join(
         f"  {where}: {line}" for where, line in long)
+
+
+@pytest.mark.slow
+def test_saving_a_lesson_notebook_in_jupyterlab_writes_its_script(tmp_path):
+    # The instructor set-up has jupytext; solutions/jupytext.toml pairs every notebook there with its script.
+    import json
+    import urllib.request
+
+    from browser.server import JupyterServer, scratch_course
+
+    root = scratch_course(tmp_path / "course")
+    assert (root / "solutions" / "jupytext.toml").exists()
+    with JupyterServer(root, tmp_path / "home", token="pairing") as server:
+        url = f"{server.url}/api/contents/solutions/01_losses/01_losses.ipynb?token=pairing"
+        with urllib.request.urlopen(url) as response:
+            model = json.load(response)
+        model["content"]["cells"][1]["source"] += "\nSAVED_IN_LAB = 1"
+        body = json.dumps({"type": "notebook", "format": "json", "content": model["content"]}).encode()
+        request = urllib.request.Request(url, data=body, method="PUT", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request) as response:
+            assert response.status == 200
+    assert "SAVED_IN_LAB = 1" in lessons.script_path("01_losses", root).read_text()
+    lessons.build("01_losses", root)  # `make lessons` stores the notebook clean again
+    assert lessons.differences("01_losses", root) == []
