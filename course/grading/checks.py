@@ -15,11 +15,12 @@ import contextlib
 import copy
 import io
 import warnings
+
 import numpy as np
 
+from course.gradcheck import numerical_gradient
 from course.grading.diagnosis import (arg_names, batch_size, describe_inputs, diagnose_values, fmt,
                                       is_numeric_sequence, shape_problem, student_line)
-from course.gradcheck import numerical_gradient
 from course.grading.mistakes import mistakes_of
 from course.grading.mutants import Mistake
 

@@ -218,7 +218,7 @@ class NotebookUI:
         """The page rectangle holding the explorer's title, controls and picture (not the empty width beside it)."""
         outer, rects = box.evaluate("""b => { const br = b.getBoundingClientRect(); return [[br.left, br.top],
             Array.from(b.querySelectorAll(
-                ':scope > .widget-html .widget-html-content, :scope > .widget-hbox > .jupyter-widgets, '
+                ':scope > .widget-html .widget-html-content, :scope > .widget-hbox > .jupyter-widgets, ' +
                 '.widget-output img'))
             .map(e => e.getBoundingClientRect()).filter(r => r.width > 0)
             .map(r => [r.left, r.top, r.right, r.bottom])]; }""")
