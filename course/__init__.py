@@ -1,8 +1,13 @@
-"""backprop-lab's helper package.
+"""backprop-lab's helper package, in layers whose imports flow one way:
 
-Small modules by topic (``course.losses``, ``course.grading``, ``course.viz``, ``course.widgets`` ...). Submodules
-load on first attribute access, so ``import course`` stays fast and never pulls in matplotlib or ipywidgets until a
-plot or a widget is asked for.
+- the reference math students build on: ``losses``, ``activations``, ``layers``, ``gradcheck``, ``gradients``,
+  ``init``, ``optim``, ``nn``, ``mlp``, ``train``, ``surfaces``, ``data``;
+- ``examples``: the lessons' worked examples, configurations of the math;
+- ``grading``: the checks test cells call, and the catalogues of classic mistakes they name;
+- ``viz`` draws (parameters in, figure out) and ``widgets`` wires controls to the drawings.
+
+Submodules load on first attribute access, so ``import course`` stays fast and never pulls in matplotlib or
+ipywidgets until a plot or a widget is asked for.
 """
 
 import importlib

@@ -6,14 +6,9 @@
 
 import numpy as np
 
-from course.grading.checks import CheckFailure, call_student, fmt
+from course.grading.checks import call_student, fail, fmt
 
-__all__ = ["check_dropout_forward", "check_dropout_identity", "check_dropout_all_dropped", "fail"]
-
-
-def fail(where, sentence):
-    """Raise the failure ``"<where>: <sentence>."``."""
-    raise CheckFailure(f"{where}: {sentence}.")
+__all__ = ["check_dropout_forward", "check_dropout_identity", "check_dropout_all_dropped"]
 
 
 def _dropout_call(fn, x, p, training, seed, where):

@@ -30,7 +30,7 @@ _isfinite = np.isfinite
 _asarray = np.asarray
 
 __all__ = ["check", "check_gradient", "Mistake", "CheckFailure", "numerical_gradient", "call_quietly",
-           "call_student", "not_implemented", "raised", "assert_close", "fmt"]
+           "call_student", "fail", "not_implemented", "raised", "assert_close", "fmt"]
 
 TOL64 = {"rtol": 1e-6, "atol": 1e-9}
 TOL32 = {"rtol": 2e-4, "atol": 1e-5}
@@ -73,6 +73,11 @@ def not_implemented(fn):
 def raised(where, exc, hint=""):
     """The failure for a student function that raised: the exception, the student's own line, a hint."""
     return CheckFailure(f"{where} raised {type(exc).__name__}: {exc}{student_line(exc)}{hint}.")
+
+
+def fail(where, sentence):
+    """Raise the failure ``"<where>: <sentence>."`` (a check engine's own finding about a student's function)."""
+    raise CheckFailure(f"{where}: {sentence}.")
 
 
 def call_student(fn, *args, where, **kwargs):

@@ -8,8 +8,7 @@ gradient it passes back, the learning-rate schedule, training and evaluation mod
 import numpy as np
 
 from course import losses
-from course.grading.capstone import fail
-from course.grading.checks import call_student, fmt
+from course.grading.checks import call_student, fail, fmt
 
 __all__ = ["check_train_loop"]
 
