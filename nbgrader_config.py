@@ -26,19 +26,28 @@ _LESSON_SCRIPTS = sorted({os.path.basename(p) for p in glob.glob(os.path.join(_R
                           if os.path.basename(p) == os.path.basename(os.path.dirname(p)) + ".py"})
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", *_LESSON_SCRIPTS]
 
-# A cell that runs longer than this is interrupted and scores 0 (an infinite loop must not stall grading).
-c.ExecutePreprocessor.timeout = 60
-c.Execute.timeout = 60
-c.Execute.interrupt_on_timeout = True
+# Submissions execute behind two walls (autograder/execute.py): the student's cells in a bubblewrap sandbox, the test
+# cells in a separate judge process that calls the student's functions across the boundary. nbgrader's own Execute
+# (a kernel running student code and tests together) is replaced; the rest of autograde is nbgrader's.
+c.Autograde.autograde_preprocessors = [
+    "autograder.execute.JudgeExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# A cell that runs longer than this is stopped and scores 0 (an infinite loop must not stall grading).
+c.JudgeExecute.timeout = 60
+c.JudgeExecute.memory_mb = 2048
+c.OverwriteCells.add_missing_cells = True
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Feedback never shows hidden tests: strip them (and the source context of tracebacks) before rendering HTML.
-# The autograder package sits beside this file; make it importable however nbgrader was started.
-import sys  # noqa: E402
-
-sys.path.insert(0, _ROOT)
+# Feedback never shows hidden tests, nor the source context of an error (it would quote a hidden test's line).
+# `python -m autograder grade` renders its feedback pages with this same list.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "autograder.feedback.HideHiddenTests",

@@ -1,23 +1,24 @@
 """Collect a cohort's submissions from a folder or an LMS zip, the way ``nbgrader zip_collect`` does.
 
-Two layouts are understood:
+* nbgrader's layout: ``<folder>/<student>/<assignment>/<notebook>.ipynb`` (optional ``timestamp.txt``); assignment
+  folders match the way instructors type them (``01_Losses``, `` 01 losses ``), and the rename is noted;
+* LMS downloads (a zip, possibly of zips, or its extracted folder): file names are matched by a ``named_regexp``
+  (``student_id``, ``file_id``, optional ``timestamp``) as nbgrader's ``FileNameCollectorPlugin`` does, archives
+  unpacked with its ``ExtractorPlugin``.
 
-* nbgrader's own: ``<folder>/<student>/<assignment>/<notebook>.ipynb`` (with an optional ``timestamp.txt``), as
-  ``nbgrader collect`` or an exchange leaves it;
-* LMS downloads (a zip, possibly of zips, or the folder it was extracted to): each file name is matched by a
-  ``named_regexp`` with ``student_id`` and ``file_id`` groups (and optionally ``timestamp``), exactly as nbgrader's
-  ``FileNameCollectorPlugin`` does it; archives are unpacked with nbgrader's ``ExtractorPlugin``.
-
-Only notebooks are ever used: student ``.py`` files, packages and data are listed as ignored. A notebook whose name
-is not the expected one (``01_losses (1).ipynb``, ``Copy of 01_losses.ipynb``) is matched to its assignment and the
-rename is noted.
+Only notebooks are used, renamed ones (``Copy of 01_losses.ipynb``) too. Nothing is dropped silently: what is not
+graded is named in a message on the student's submission or, belonging to none, in an :class:`Unmatched` note. Times
+are read with nbgrader's parser (a bad one is dropped for that submission alone); ids that sanitise alike stay apart.
 """
 
+import hashlib
 import logging
 import re
 import shutil
 import tempfile
+import warnings
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 # Canvas ("doe_jane_12345_678_01_losses.ipynb", "doe_LATE_12345_01_losses.ipynb") and Moodle
@@ -35,15 +36,77 @@ class Submission:
     timestamp: str = None
 
 
+@dataclass(frozen=True)
+class Unmatched:
+    """Something under the source that was not graded and that no submission's messages mention."""
+    student: str | None  # the id it would have been graded under; None when no student could be told
+    path: str  # relative to the source (for a zip: to the folder it was extracted to)
+    reason: str
+
+
 def safe_student(name):
-    return re.sub(r"[^A-Za-z0-9_.@-]", "_", name.strip())[:80] or "student"
+    """A name safe for a file path: ``O'Brien`` -> ``O_Brien``; never ``.``, ``..`` or a hidden name."""
+    safe = re.sub(r"[^A-Za-z0-9_.@-]", "_", name.strip())[:80]
+    return re.sub(r"^\.", "_", safe) or "student"
+
+
+def student_ids(raw_ids):
+    """``{raw id: graded id}``: :func:`safe_student` names, made distinct, whatever the file-system order. Of raw
+    ids that share a safe name (case aside, as on macOS: ``alice``, ``Alice``) one keeps it (the one that already is
+    that name, else the first in sorted order); the others get a short sha1 of the raw id: ``O_Brien-3f2a``."""
+    groups, ids, later = {}, {}, []
+    for raw in sorted(set(raw_ids)):
+        groups.setdefault(safe_student(raw).casefold(), []).append(raw)
+    for members in groups.values():
+        owner = next((r for r in members if safe_student(r) == r), members[0])
+        ids[owner] = safe_student(owner)
+        later += [r for r in members if r != owner]
+    taken = {sid.casefold() for sid in ids.values()}
+    for raw in sorted(later):
+        digest = hashlib.sha1(raw.encode("utf-8", "surrogateescape")).hexdigest()
+        n = 4
+        while f"{safe_student(raw)[:79 - n]}-{digest[:n]}".casefold() in taken and n < 40:
+            n += 2  # a longer suffix only if the short one is someone's id already
+        ids[raw] = f"{safe_student(raw)[:79 - n]}-{digest[:n]}"
+        taken.add(ids[raw].casefold())
+    return ids
+
+
+def normalise_timestamp(text):
+    """A submission time as nbgrader reads it (``nbgrader.utils.parse_utc``), written ``YYYY-MM-DD HH:MM:SS``
+    in UTC; ValueError when it is not a full date (a bare ``12`` would be read as a day of the current month)."""
+    import dateutil.parser
+    from nbgrader.utils import parse_utc
+    text = (text or "").strip()
+    check = " ".join(text.split(" ")[:2] + ["TZ"]) if text.count(" ") == 2 else text  # as parse_utc reads a zone
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            when = parse_utc(text)
+            if len({dateutil.parser.parse(check, default=d, ignoretz=True).date()
+                    for d in (datetime(2000, 1, 1), datetime(2001, 2, 2))}) > 1:
+                raise ValueError("no full date")  # year, month or day would come from the default
+    except Exception as exc:  # noqa: BLE001 (dateutil raises ValueError, OverflowError, TypeError, ...)
+        raise ValueError(f"not a full date: {text!r}") from exc
+    return when.isoformat(sep=" ")
+
+
+def _timestamp(text, where):
+    """(normalised time or None, message or None) for a time found ``where`` (a path: that timestamp.txt)."""
+    if isinstance(where, Path):
+        text, where = (where.read_bytes().decode("utf-8", "replace") if where.is_file() else None), "timestamp.txt"
+    shown = (text or "").strip()
+    try:
+        return (normalise_timestamp(shown) if text is not None else None), None
+    except ValueError:
+        shown = shown if len(shown) <= 40 else shown[:40] + "..."
+        return None, (f"{where} could not be read as a date ({shown!r})" if shown else f"{where} is empty") + \
+            "; graded without a submission time"
 
 
 def _match_notebook(stem, notebooks):
-    """(assignment, notebook id, renamed?) for a file stem, given {assignment: [notebook ids]}.
-
-    An LMS prefixes names with ids (``1001_3001_01_losses``): a stem that ends in ``_<notebook id>`` is not renamed.
-    """
+    """(assignment, notebook id, renamed?) for a file stem, given {assignment: [notebook ids]}; an LMS prefix
+    (``1001_3001_01_losses``: a stem that ends in ``_<notebook id>``) is not a rename."""
     for aid, ids in notebooks.items():
         if stem in ids:
             return aid, stem, False
@@ -59,10 +122,18 @@ def _match_notebook(stem, notebooks):
     return None, None, False
 
 
-def _add(subs, student, aid, nbid, data, origin, renamed, timestamp=None):
+def _assignment_for(folder, notebooks):
+    """The assignment a folder name stands for, the way instructors type it (case, spaces, ``-`` for ``_``)."""
+    key = lambda name: re.sub(r"[\s_-]+", "_", name.strip().casefold())
+    loose = [aid for aid in notebooks if key(aid) == key(folder)]
+    return folder if folder in notebooks else loose[0] if len(loose) == 1 else None
+
+
+def _add(subs, student, aid, nbid, data, origin, renamed, timestamp=None, note=None):
     sub = subs.setdefault((student, aid), Submission(student, aid))
-    if timestamp:
-        sub.timestamp = timestamp
+    sub.timestamp = timestamp or sub.timestamp
+    if note and note not in sub.messages:
+        sub.messages.append(note)
     if renamed:
         sub.messages.append(f"notebook submitted as {origin!r} was graded as {nbid}.ipynb (renamed)")
     if nbid in sub.files and sub.files[nbid] is not None:
@@ -73,41 +144,84 @@ def _add(subs, student, aid, nbid, data, origin, renamed, timestamp=None):
     sub.files[nbid] = data
 
 
-def _nbgrader_layout(folder, notebooks):
-    return any(d.is_dir() and (d / aid).is_dir() for d in folder.iterdir() for aid in notebooks)
+def _hidden(name):
+    return name.startswith(".") or name in ("__MACOSX", "__pycache__")
 
 
 def collect(source, notebooks, regexp=DEFAULT_REGEXP):
-    """Submissions under ``source`` (folder or zip), for ``notebooks = {assignment: [notebook ids]}``.
+    """Submissions under ``source`` (folder or zip), for ``notebooks = {assignment: [notebook ids]}``: one per
+    student and assignment they submitted anything for (notebooks not submitted are ``None``), sorted by (student,
+    assignment). What was not graded is in :func:`collect_with_notes`."""
+    return collect_with_notes(source, notebooks, regexp)[0]
 
-    Every student seen gets a Submission for every assignment they submitted anything for; notebooks they did not
-    submit are ``None``. Returns a list sorted by (student, assignment).
-    """
+
+def collect_with_notes(source, notebooks, regexp=DEFAULT_REGEXP, other_assignments=()):
+    """``(submissions, notes)``: :func:`collect`'s list, and an :class:`Unmatched` for everything under ``source``
+    that was not graded and belongs to no submission (a mistyped folder of a student who submitted nothing else, a
+    file the LMS pattern does not match). Folders named after ``other_assignments`` (the course's assignments not
+    graded in this run) are passed over without a note."""
     source = Path(source)
     if not source.exists():
         raise FileNotFoundError(f"no submissions at {source}")
     if source.is_file():
         with tempfile.TemporaryDirectory(prefix="backprop-collect-") as tmp:
             _extract(source, Path(tmp) / "extracted")
-            return collect(Path(tmp) / "extracted", notebooks, regexp)
-    subs = {}
-    if _nbgrader_layout(source, notebooks):
-        for sdir in sorted(p for p in source.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            student = safe_student(sdir.name)
-            for aid in notebooks:
-                adir = sdir / aid
-                if not adir.is_dir():
-                    continue
-                ts = (adir / "timestamp.txt").read_text().strip() if (adir / "timestamp.txt").exists() else None
-                subs.setdefault((student, aid), Submission(student, aid, timestamp=ts))
-                _files(adir, student, aid, notebooks, subs, ts)
+            return collect_with_notes(Path(tmp) / "extracted", notebooks, regexp, other_assignments)
+    subs, notes, strays = {}, [], []
+    if any(d.is_dir() and not _hidden(d.name) and any(c.is_dir() and _assignment_for(c.name, notebooks)
+                                                      for c in d.iterdir()) for d in source.iterdir()):
+        ids = _nbgrader(source, notebooks, subs, notes, strays, dict.fromkeys(other_assignments))
     else:
-        _lms(source, notebooks, regexp, subs)
+        ids = _lms(source, notebooks, regexp, subs, notes, strays)
+    clashes = {}
+    for raw in ids:
+        clashes.setdefault(safe_student(raw).casefold(), []).append(raw)
+    for raw, sid in ids.items():
+        others = ", ".join(f"{o!r} (graded as {ids[o]!r})" for o in clashes[safe_student(raw).casefold()] if o != raw)
+        for sub in (sub for (s, _), sub in subs.items() if s == sid and others):
+            sub.messages.insert(0, f"student id {raw!r} was graded under the id {sid!r}: {others} would otherwise "
+                                   "have had the same id")
     for (student, aid), sub in subs.items():
-        for nbid in notebooks[aid]:
-            if sub.files.get(nbid) is None:
-                sub.files[nbid] = None
-    return [subs[k] for k in sorted(subs)]
+        sub.files.update({nbid: None for nbid in notebooks[aid] if sub.files.get(nbid) is None})
+    for student, paths, reason in strays:  # on every submission of that student, else a note
+        own = [sub for (s, _), sub in sorted(subs.items()) if s == student]
+        for sub in own:
+            sub.messages.append(reason)
+        notes.extend(Unmatched(student, path, reason) for path in (paths if not own else ()))
+    return [subs[k] for k in sorted(subs)], notes
+
+
+def _nbgrader(source, notebooks, subs, notes, strays, skip):
+    dirs = sorted(p for p in source.iterdir() if p.is_dir() and not _hidden(p.name))
+    ids = student_ids(d.name for d in dirs)
+    for path in sorted(p for p in source.iterdir() if not p.is_dir() and not _hidden(p.name)):
+        notes.append(Unmatched(None, path.name, f"{path.name!r} is not inside a student folder; it was not graded"))
+    for sdir in dirs:
+        student, folders = ids[sdir.name], {}
+        for child in sorted(c for c in sdir.iterdir() if not _hidden(c.name)):
+            rel = f"{sdir.name}/{child.name}"
+            aid = _assignment_for(child.name, notebooks) if child.is_dir() else None
+            if aid:
+                folders.setdefault(aid, []).append(child)
+            elif not child.is_dir():
+                strays.append((student, [rel], f"{rel!r} is not inside an assignment folder; it was not graded"))
+            elif not _assignment_for(child.name, skip):
+                strays.append((student, [rel], f"folder {rel!r} matches no assignment ({', '.join(notebooks)}); "
+                                             "nothing in it was graded"))
+        for aid, adirs in folders.items():
+            adirs.sort(key=lambda d: (d.name == aid, d.name))  # the exactly named folder last: its files win
+            sub = subs.setdefault((student, aid), Submission(student, aid))
+            for adir in adirs:
+                if adir.name != aid:
+                    sub.messages.append(f"folder {adir.name!r} was graded as assignment {aid}")
+                ts, note = _timestamp(None, adir / "timestamp.txt")
+                sub.messages += [note if len(adirs) == 1 else f"{adir.name}/{note}"] if note else []
+                sub.timestamp = ts or sub.timestamp
+                _files(adir, student, aid, notebooks, subs, ts)
+            if len(adirs) > 1:
+                sub.messages.append(f"folders {', '.join(repr(d.name) for d in adirs)} all hold assignment {aid}; "
+                                    f"where several hold the same notebook, the one in {adirs[-1].name!r} was graded")
+    return ids
 
 
 def _files(adir, student, aid, notebooks, subs, ts):
@@ -132,46 +246,49 @@ def _files(adir, student, aid, notebooks, subs, ts):
             f"{', ...' if len(ignored) > 4 else ''}): student .py files, packages and data are never used")
 
 
-def _lms(folder, notebooks, regexp, subs):
-    from nbgrader.plugins import FileNameCollectorPlugin
+def _extracted(path):
+    """Is this an archive that ExtractorPlugin unpacked next to itself?"""
+    name = re.sub(r"(\.(zip|gz|tgz|bz2|xz|tar))+$", "", path.name, flags=re.I)
+    return name != path.name and (path.parent / name).is_dir()
 
+
+def _lms(folder, notebooks, regexp, subs, notes, strays):
+    from nbgrader.plugins import FileNameCollectorPlugin
     plugin = FileNameCollectorPlugin(named_regexp=regexp)
     plugin.log.setLevel(logging.ERROR)
-    ignored = {}
+    found = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder).as_posix()
-        if "__MACOSX" in rel or ".ipynb_checkpoints" in rel or path.name.startswith("."):
+        if "__MACOSX" in rel or ".ipynb_checkpoints" in rel or path.name.startswith(".") or _extracted(path):
             continue
         info = plugin._match(rel)
-        if not info:
+        if not info or not info.get("student_id") or not info.get("file_id"):
+            notes.append(Unmatched(None, rel, f"{rel!r} does not match the file name pattern, so no student could "
+                                              "be told; it was not graded"))
             continue
-        student = safe_student(info["student_id"])
-        file_id = info["file_id"]
+        found.append((path, rel, info))
+    ids = student_ids(info["student_id"] for _, _, info in found)
+    ignored = {}
+    for path, rel, info in found:
+        student, file_id = ids[info["student_id"]], info["file_id"]
         stem = path.name[:-6] if file_id.endswith(".ipynb") else None
-        if stem is None:
-            ignored.setdefault(student, []).append(file_id)
-            continue
-        aid, nbid, renamed = _match_notebook(stem, notebooks)
+        aid, nbid, renamed = _match_notebook(stem, notebooks) if stem is not None else (None, None, False)
+        if aid is None and stem is not None and [len(ids) for ids in notebooks.values()] == [1]:
+            aid, nbid, renamed = next(iter(notebooks)), next(iter(notebooks.values()))[0], True
         if aid is None:
-            if len(notebooks) == 1 and len(next(iter(notebooks.values()))) == 1:
-                aid = next(iter(notebooks))
-                nbid, renamed = notebooks[aid][0], True
-            else:
-                ignored.setdefault(student, []).append(file_id)
-                continue
-        _add(subs, student, aid, nbid, path.read_bytes(), file_id, renamed, info.get("timestamp"))
+            ignored.setdefault(student, []).append((file_id, rel))
+            continue
+        ts, note = _timestamp(info.get("timestamp") or None, f"the time in {rel!r}")
+        _add(subs, student, aid, nbid, path.read_bytes(), file_id, renamed, ts, note)
     for student, files in ignored.items():
-        for (s, aid), sub in subs.items():
-            if s == student:
-                sub.messages.append(f"ignored {len(files)} file(s) that are not a notebook of this course "
-                                    f"({', '.join(files[:4])}{', ...' if len(files) > 4 else ''})")
-                break
+        strays.append((student, [rel for _, rel in files], f"ignored {len(files)} file(s) that are not a notebook of "
+                       f"this course ({', '.join(f for f, _ in files[:4])}{', ...' if len(files) > 4 else ''})"))
+    return ids
 
 
 def _extract(archive, dest):
     """Unpack ``archive`` (and the archives inside it) with nbgrader's ExtractorPlugin."""
     from nbgrader.plugins import ExtractorPlugin
-
     archive_dir = dest.parent / "archive"
     archive_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(archive, archive_dir / archive.name)

@@ -1,147 +1,157 @@
-"""Kernel launcher for grading: an ipykernel with resource limits and an audit hook.
+"""Wall 1: the OS sandbox a submission's code runs in (Debian's bubblewrap), one fresh one per submission.
 
-nbgrader starts this script instead of ``ipykernel_launcher`` (see :mod:`autograder.jobs`). Before any student code
-runs it
+Inside: uid 65534, no network, its own process tree and mounts, the Python environment read-only, an empty
+writable home that disappears with it, a memory limit (address space), a file-size limit and no core dumps. The
+only code in view is the student library (:func:`student_library`): a copy of ``course`` without the checks and
+without the reference modules of the assignment being graded, plus the three autograder modules that speak to
+the judge. The instructor's checkout, ``solutions/``, the gradebook and other students' files are not mounted.
 
-* caps the address space (``RLIMIT_AS``: a memory bomb gets a ``MemoryError``), the size of any file written
-  (``RLIMIT_FSIZE``) and core dumps;
-* imports the course's helpers (``numpy``, ``course.grading``) from the installed package, so nothing a student put
-  next to the notebook can shadow them, and ``course.grading`` binds ``np.allclose`` before student code runs;
-* installs a Python audit hook (it cannot be removed once installed) that refuses: reading or writing the grading
-  course outside the notebook's own folder (the gradebook that holds the hidden tests) and any instructor folder
-  named in the configuration; reading the notebook file itself (the hidden tests are in it while it runs); writing
-  anywhere but the notebook's folder and the kernel's own temporary folder; starting processes or shells; loading
-  native code with ``ctypes``; opening SQLite databases; signalling other processes; replacing a function's code.
-
-The configuration comes as JSON in the environment variable ``AUTOGRADER_SANDBOX``. The audit hook is defence in
-depth, not an operating-system sandbox: the static scan (:mod:`autograder.scan`) flags attempts, and the grader never
-trusts anything the kernel writes to disk.
+Without bubblewrap, :func:`start` refuses unless the instructor opted out (``allow_unsandboxed``): then the code
+runs as a plain child process, still behind the judge, and every report line says so.
 """
 
-import json
+import functools
 import os
 import resource
+import shutil
+import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
-_HERE = os.path.dirname(os.path.abspath(__file__))
+from autograder.withheld import stub_source, withheld_paths
 
-
-def _limits(cfg):
-    mem = cfg.get("memory_mb")
-    if mem:
-        lim = int(mem) * 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
-    fsize = cfg.get("file_mb", 64) * 2**20
-    resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
-def _make_hook(cfg):
-    real = os.path.realpath
-    join = os.path.join
-    sep = os.sep
-    pid = os.getpid()
-    fs_write = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
-
-    def norm(p):
-        return real(p) if p else p
-
-    protected = tuple(norm(p) for p in cfg.get("protected", ()))
-    readable = tuple(norm(p) for p in cfg.get("readable", ()))
-    writable = tuple(norm(p) for p in cfg.get("writable", ()))
-    secret_files = frozenset(norm(p) for p in cfg.get("secret_files", ()))
-    blocked = frozenset({
-        "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
-        "pty.spawn", "os.startfile", "ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle", "ctypes.call_function",
-        "ctypes.cdata", "ctypes.cdata/buffer", "os.killpg",
-        "signal.pthread_kill", "sys.remote_exec", "os.setuid", "os.chroot",
-    })
-    path_events = {"os.remove": 0, "os.rename": 0, "os.rmdir": 0, "os.mkdir": 0, "os.symlink": 1, "os.link": 1,
-                   "os.truncate": 0, "os.chmod": 0, "os.chown": 0, "os.utime": 0, "shutil.rmtree": 0,
-                   "shutil.copyfile": 1, "shutil.move": 1, "shutil.copytree": 1}
-
-    def under(path, roots):
-        for r in roots:
-            if path == r or path.startswith(r + sep):
-                return True
-        return False
-
-    def check_read(path):
-        if path in secret_files or (under(path, protected) and not under(path, readable) and not under(path, writable)):
-            raise PermissionError(f"grading sandbox: no access to {path}")
-
-    def check_write(path):
-        check_read(path)
-        if not under(path, writable) and not path.startswith("/dev/"):
-            raise PermissionError(f"grading sandbox: no writing outside the notebook's folder ({path})")
-
-    def hook(event, args):
-        if event == "open":
-            path, _mode, flags = args
-            if isinstance(path, int) or path is None:
-                return
-            path = norm(os.fsdecode(path) if isinstance(path, bytes) else str(path))
-            if isinstance(flags, int) and flags & fs_write or isinstance(_mode, str) and set(_mode) & set("wax+"):
-                check_write(path)
-            else:
-                check_read(path)
-        elif event in blocked:
-            raise PermissionError(f"grading sandbox: {event} is not allowed while grading")
-        elif event == "sqlite3.connect":
-            if args and args[0] != ":memory:":  # IPython keeps its history in memory; nothing else opens a database
-                raise PermissionError("grading sandbox: opening a database is not allowed while grading")
-        elif event == "os.kill":
-            if args[0] not in (pid, 0):
-                raise PermissionError("grading sandbox: signalling other processes is not allowed")
-        elif event in path_events:
-            target = args[path_events[event]]
-            if isinstance(target, (str, bytes, os.PathLike)):
-                check_write(norm(os.fsdecode(target)))
-            src = args[0]
-            if path_events[event] == 1 and isinstance(src, (str, bytes, os.PathLike)):
-                check_read(norm(os.fsdecode(src)))
-        elif event in ("os.listdir", "os.scandir", "glob.glob", "os.chdir"):
-            target = args[0] if args else None
-            if isinstance(target, (str, bytes, os.PathLike)):
-                check_read(norm(join(os.getcwd(), os.fsdecode(target))))
-        elif event == "socket.connect" and len(args) >= 2 and isinstance(args[1], (str, bytes)):
-            check_read(norm(os.fsdecode(args[1])))  # a Unix socket: not the worker's zygote
-        elif event == "object.__setattr__" and len(args) >= 2 and args[1] == "__code__":
-            raise PermissionError("grading sandbox: replacing a function's __code__ is not allowed")
-
-    return hook
+ROOT = Path(__file__).resolve().parent.parent
+HOME = "/home/student"
+LIB = "/opt/grader"
+VENV = "/opt/venv"
+_SIDE_MODULES = ("__init__.py", "wire.py", "channel.py", "student.py")
+UNSANDBOXED = ("graded WITHOUT an OS sandbox (--allow-unsandboxed): student code ran as the grader's user, "
+               "with its files and network in reach")
 
 
-def preload(names=()):
-    """Import what every kernel imports (and ``names``), before any student code: nothing a student put next to
-    the notebook can shadow them, and ``course.grading`` binds ``np.allclose`` now."""
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    import numpy  # noqa: F401
-    import course.grading  # noqa: F401
-    from ipykernel import kernelapp  # noqa: F401
-
-    for name in names:
-        try:
-            __import__(name)
-        except Exception:  # noqa: BLE001 (a missing optional module only costs its import time later)
-            pass
+class SandboxUnavailable(RuntimeError):
+    pass
 
 
-def start_kernel(cfg):
-    """Apply the limits and the audit hook, then run ipykernel (``sys.argv`` holds its arguments)."""
-    cwd = os.getcwd()
-    sys.path[:] = [p for p in sys.path if p not in ("", ".", cwd, _HERE)]
-    _limits(cfg)
-    preload(cfg.get("preload", ()))
-    from ipykernel import kernelapp
-
-    sys.addaudithook(_make_hook(cfg))
-    kernelapp.launch_new_instance()
-
-
-def main():
-    start_kernel(json.loads(os.environ.pop("AUTOGRADER_SANDBOX", "{}") or "{}"))
+@functools.lru_cache(maxsize=1)
+def bwrap():
+    """The bubblewrap executable if it can make a sandbox on this machine, else None."""
+    exe = shutil.which("bwrap")
+    if exe is None:
+        return None
+    probe = subprocess.run([exe, "--unshare-all", "--uid", "65534", "--gid", "65534", "--ro-bind", "/", "/",
+                            "true"], capture_output=True, timeout=30)
+    return exe if probe.returncode == 0 else None
 
 
-if __name__ == "__main__":
-    main()
+def student_library(aid, dest):
+    """Write the code the student's process may see for assignment ``aid`` into ``dest`` (made read-only later).
+
+    ``course`` is copied except ``course/grading`` and ``aid``'s reference modules, which become stubs: importing
+    them works, using anything from them raises, so the notebook's set-up cells still run.
+    """
+    dest = Path(dest)
+    shutil.copytree(ROOT / "course", dest / "course", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for rel in withheld_paths(aid):
+        original = ROOT / rel
+        files = sorted(original.rglob("*.py")) if original.is_dir() else [original]
+        if original.is_dir():
+            shutil.rmtree(dest / rel)
+        for path in files:
+            target = dest / path.relative_to(ROOT)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            module = str(path.relative_to(ROOT).with_suffix("")).replace("/", ".").removesuffix(".__init__")
+            target.write_text(stub_source(module, path.read_text(), aid))
+    side = dest / "autograder"
+    side.mkdir()
+    for name in _SIDE_MODULES:
+        text = (ROOT / "autograder" / name).read_text() if name != "__init__.py" else ""
+        (side / name).write_text(text)
+    return dest
+
+
+def _limits(memory_mb):
+    def apply():
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (256 << 20, 256 << 20))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        os.setsid()  # its own process group: a timeout kills everything it started
+    return apply
+
+
+def _mounts():
+    """Read-only binds for the interpreter and the virtualenv, wherever they live on this machine."""
+    binds = ["/usr"]
+    base = Path(sys.base_prefix).resolve()
+    if not str(base).startswith("/usr/"):
+        binds.append(str(base))
+    argv = []
+    for path in binds:
+        argv += ["--ro-bind", path, path]
+    for link in ("lib", "lib64", "bin", "sbin"):
+        if Path("/" + link).is_symlink():
+            argv += ["--symlink", os.readlink("/" + link), "/" + link]
+        elif Path("/" + link).is_dir():
+            argv += ["--ro-bind", "/" + link, "/" + link]
+    for name in ("ld.so.cache", "localtime"):
+        if Path("/etc", name).exists():
+            argv += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+    if sys.prefix != sys.base_prefix:
+        argv += ["--ro-bind", sys.prefix, VENV]
+    return argv
+
+
+def _python():
+    if sys.prefix != sys.base_prefix:
+        return f"{VENV}/bin/{Path(sys.executable).name}"
+    return sys.executable
+
+
+_ENV = {"HOME": HOME, "PATH": "/usr/bin:/bin", "PYTHONPATH": LIB, "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp",
+        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8"}
+
+
+def command(lib, home):
+    """The bwrap command line that runs the student side with ``lib`` at /opt/grader and ``home`` writable."""
+    argv = [bwrap(), "--unshare-all", "--die-with-parent", "--new-session", "--uid", "65534", "--gid", "65534",
+            *_mounts(), "--ro-bind", str(lib), LIB, "--bind", str(home), HOME, "--chdir", HOME,
+            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--clearenv"]
+    for key, value in _ENV.items():
+        argv += ["--setenv", key, value]
+    return argv + [_python(), "-s", "-P", "-m", "autograder.student"]
+
+
+def start(lib, memory_mb=2048, allow_unsandboxed=False):
+    """Start the student side; returns (process, read fd, write fd, scratch home to delete afterwards)."""
+    home = tempfile.mkdtemp(prefix="student-")
+    os.chmod(home, 0o777)  # uid 65534 inside writes here; nobody else can reach this folder's parent
+    if bwrap() is not None:
+        argv, env, cwd = command(lib, home), None, None
+    elif allow_unsandboxed:
+        argv, cwd = [sys.executable, "-s", "-P", "-m", "autograder.student"], home
+        env = {**_ENV, "HOME": home, "PYTHONPATH": str(lib), "PATH": os.environ.get("PATH", "/usr/bin")}
+    else:
+        shutil.rmtree(home, ignore_errors=True)
+        raise SandboxUnavailable("bubblewrap (bwrap) cannot make a sandbox here: install it (apt-get install "
+                                 "bubblewrap), or pass --allow-unsandboxed to grade without one")
+    student_reads, judge_writes = os.pipe()
+    judge_reads, student_writes = os.pipe()
+    argv = argv + [str(student_reads), str(student_writes)]
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=cwd, env=env, preexec_fn=_limits(memory_mb),
+                            pass_fds=(student_reads, student_writes), close_fds=True)
+    os.close(student_reads)
+    os.close(student_writes)
+    return proc, judge_reads, judge_writes, home
+
+
+def stop(proc, home):
+    try:
+        os.killpg(proc.pid, 9)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+    shutil.rmtree(home, ignore_errors=True)
+
+

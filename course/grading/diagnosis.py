@@ -70,7 +70,12 @@ def describe_inputs(names, args):
 
 
 def student_line(exc):
-    """The last line of the traceback that is not inside this package, so the student sees where it failed."""
+    """The last line of the traceback that is not inside this package, so the student sees where it failed.
+
+    An exception raised in the student's own process during cohort grading arrives with that line as text.
+    """
+    if getattr(exc, "remote_line", None) is not None:
+        return exc.remote_line
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if not os.path.abspath(f.filename).startswith(_PACKAGE)]
     if not frames:

@@ -17,7 +17,7 @@
 # tests your function and tells you what looks wrong (a flipped sign, a missing 1/N, a wrong axis …). Run a test cell
 # as often as you like; when every test cell prints ✓, use *Validate* and submit.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
 import numpy as np
 
 from course.grading import check, check_gradient

@@ -19,7 +19,7 @@
 # `rel_error`, `linreg_forward`, `linreg_backward`, `gd_update` and `gradient_descent` (100 points in all).
 # Each one is followed by a locked test cell. Run it: when it fails, its message names the mistake it recognises.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
 import numpy as np
 
 from course.grading import assert_close

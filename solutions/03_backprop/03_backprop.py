@@ -19,7 +19,7 @@
 # `*_forward` returns `(out, cache)` with the cache's content written in its docstring, so that its `*_backward` can be
 # tested on its own.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
 import numpy as np
 
 from course.examples import delta_rule, network222, xor

@@ -26,7 +26,7 @@
 # the `rng` you are given: two generators with the same seed must give the same weights, different seeds different
 # weights.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
 import math
 
 import numpy as np

@@ -19,7 +19,7 @@
 # convention …). The update functions are **pure**: they return new arrays and never change `w` or `dw`. The stateful
 # ones receive a dict `state`, which starts empty (`{}`) and which they fill and return, as PyTorch does lazily.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
 import numpy as np
 
 from course.grading import check

@@ -13,7 +13,7 @@
 # - reach **≥ 97 % test accuracy** on digits the network has never seen, in a few seconds, and read its learning
 #   curves, its confusion matrix and its mistakes.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
 import numpy as np
 
 from course import data, losses, mlp, nn, optim
