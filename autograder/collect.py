@@ -188,7 +188,7 @@ def collect_with_notes(source, notebooks, regexp=DEFAULT_REGEXP, other_assignmen
         for sub in own:
             sub.messages.append(reason)
         notes.extend(Unmatched(student, path, reason) for path in (paths if not own else ()))
-    return [subs[k] for k in sorted(subs)], notes
+    return [subs[k] for k in sorted(subs)], sorted(notes, key=lambda n: (n.path, n.student or ""))
 
 
 def _nbgrader(source, notebooks, subs, notes, strays, skip):

@@ -25,3 +25,31 @@ class ShortTracebacks(NbGraderPreprocessor):
                 if out.get("output_type") == "error":
                     out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
         return cell, resources
+
+
+_EXPORTERS = {}
+
+
+def feedback_html(nb, cfg, aid, nbid, sid, db_url):
+    """The page ``nbgrader generate_feedback`` makes of the autograded ``nb``, made the way it makes it (its
+    HTMLExporter, the ``feedback`` template, the preprocessors ``cfg`` lists in ``GenerateFeedback.preprocessors``),
+    but with the exporter built once per process: compiling its templates costs more than rendering a page."""
+    import copy
+    import json
+
+    import nbformat
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.coursedir import CourseDirectory
+
+    key = json.dumps(cfg.GenerateFeedback.get("preprocessors", []), default=str)
+    exporter = _EXPORTERS.get(key)
+    if exporter is None:
+        converter = GenerateFeedback(coursedir=CourseDirectory(config=cfg), config=cfg)
+        exporter = converter.exporter_class(parent=converter, config=converter.config)
+        for pp in converter.preprocessors:
+            exporter.register_preprocessor(pp)
+        _EXPORTERS[key] = exporter
+    resources = {"nbgrader": {"student": sid, "assignment": aid, "notebook": nbid, "db_url": db_url},
+                 "metadata": {"name": nbid}}
+    body, _ = exporter.from_notebook_node(nbformat.from_dict(copy.deepcopy(nb)), resources=resources)
+    return body.encode()

@@ -41,14 +41,15 @@ def read_notebook(data, name="notebook", notes=None):
         notes.append(f"{name} did not say which notebook format it uses; it was read as nbformat {raw['nbformat']}")
     major = raw["nbformat"]
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            nb = nbformat.reads(json.dumps(raw), as_version=4, capture_validation_error={})
-    except Exception as exc:  # noqa: BLE001 (nbformat raises many kinds)
-        raise ValueError(f"{name} could not be read as a notebook: {exc}") from None
+        nb, error = _reads(raw), None
+    except Exception as exc:  # noqa: BLE001 (nbformat raises many kinds; outputs it cannot walk are one)
+        try:
+            nb, error = _reads(_clear_outputs(raw)), f"stored outputs nbformat cannot read: {exc}"
+        except Exception:  # noqa: BLE001
+            raise ValueError(f"{name} could not be read as a notebook: {exc}") from None
     if major != 4:
         notes.append(f"{name} was converted from nbformat {major} to nbformat 4")
-    error = _invalid(nb)
+    error = error or _invalid(nb)
     if error is not None:
         nb = _repair(nb)
         if _invalid(nb) is None:
@@ -85,6 +86,19 @@ def _parse_json(data, name, notes):
         raise ValueError(f"{name} could not be read as a notebook: its JSON is nested too deeply") from None
 
 
+def _reads(raw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return nbformat.reads(json.dumps(raw), as_version=4, capture_validation_error={})
+
+
+def _clear_outputs(nb):
+    for cell in nb.get("cells") if isinstance(nb.get("cells"), list) else ():
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    return nb
+
+
 def _invalid(nb):
     """The validation error of ``nb``, or None. Extra keys are tolerated, as nbconvert (and so nbgrader) does."""
     try:
@@ -98,13 +112,10 @@ def _invalid(nb):
 
 def _repair(nb):
     """Drop what grading never uses and the schema rejects: stored outputs and counts, invalid cell metadata."""
-    for cell in nb.get("cells") if isinstance(nb.get("cells"), list) else ():
-        if isinstance(cell, dict) and cell.get("cell_type") == "code":
-            cell["outputs"], cell["execution_count"] = [], None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            _, repaired = nbformat.validator.normalize(nb, strip_invalid_metadata=True)
+            _, repaired = nbformat.validator.normalize(_clear_outputs(nb), strip_invalid_metadata=True)
         return nbformat.from_dict(repaired)
     except Exception:  # noqa: BLE001 (a notebook too broken to normalise is reported by the caller)
         return nb

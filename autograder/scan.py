@@ -1,8 +1,8 @@
 """Static integrity scan of a submitted notebook.
 
 Each code cell is parsed (IPython syntax such as ``!cmd`` is first turned into Python by IPython's own transformer)
-and walked once. A flag is a dict ``{kind, detail, cell, hold}``; ``hold`` means the grade is held for the
-instructor's review. Kinds:
+and walked once. A flag is a dict ``{kind, detail, cell}``: a note for the instructor's review in the class
+report. No score depends on it: the sandbox and the judge make cheating fail, the scan only names who tried. Kinds:
 
 * ``monkeypatching``: assigning or deleting attributes of an imported module (``np.allclose = ...``,
   ``course.grading.check = ...``), ``setattr`` on a module, a function's ``__code__``, ``builtins`` /
@@ -20,37 +20,14 @@ Locked test cells are not scanned: nbgrader restores them from the gradebook bef
 """
 
 import ast
-import re
 
 __all__ = ["scan_notebook", "scan_source"]
 
-# course modules a graded function may use (checking, plotting, data); everything else there is reference code.
-ALLOWED_COURSE = {"course.grading", "course.viz", "course.widgets", "course.data", "course.datasets"}
-IPYTHON_HOOKS = {"set_custom_exc", "showtraceback", "showsyntaxerror", "_showtraceback", "run_cell",
-                 "run_cell_async", "run_ast_nodes", "input_transformers_post", "input_transformers_cleanup",
-                 "ast_transformers", "custom_exceptions", "excepthook", "register_magic_function",
-                 "set_hook", "InteractiveTB"}
-SYS_HOOKS = {"excepthook", "settrace", "setprofile", "addaudithook", "displayhook", "stderr", "stdout",
-             "meta_path", "path_hooks", "modules", "_getframe"}
-EXITS = {"sys.exit", "os._exit", "os.abort", "os.kill", "os.killpg", "exit", "quit", "signal.raise_signal"}
-SHELL = {"os.system", "os.popen", "os.execv", "os.execl", "os.execvp", "os.spawnl", "os.fork", "os.posix_spawn",
-         "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
-         "subprocess.Popen", "pty.spawn"}
-FILE_CALLS = {"open", "io.open", "os.open", "pathlib.Path", "Path", "os.listdir", "os.scandir", "os.walk",
-              "glob.glob", "glob.iglob", "shutil.copy", "shutil.copyfile", "shutil.copytree", "shutil.rmtree",
-              "shutil.move", "os.remove", "os.unlink", "os.rename", "os.replace", "os.makedirs", "os.mkdir",
-              "os.stat", "os.path.exists", "os.path.isfile", "os.path.isdir", "np.load", "np.loadtxt",
-              "np.save", "np.savetxt", "numpy.load", "numpy.save", "numpy.loadtxt", "np.genfromtxt",
-              "pickle.load", "json.load", "nbformat.read", "os.chdir"}
-SUSPECT_PATH = re.compile(r"^(/|~|\\\\|[A-Za-z]:[\\/])|(^|[\\/])\.\.([\\/]|$)|gradebook|solutions|\.db$|"
-                          r"autograded|submitted")
-# A string anywhere in the code that names a place outside the notebook's folder or the grader's files.
-PATH_LITERAL = re.compile(r"^(~/|/(?:[\w.@-]+/)+[\w.@-]*$)|(^|/)\.\./|gradebook|(^|/)solutions/|\.db$|"
-                          r"(^|/)(autograded|submitted)/")
+from autograder.scan_rules import (ALLOWED_COURSE, EXITS, FILE_CALLS, IPYTHON_HOOKS, PATH_LITERAL, SHELL, SUSPECT_PATH)
 
 
-def _flag(kind, detail, cell, hold=True):
-    return {"kind": kind, "detail": detail, "cell": cell, "hold": hold}
+def _flag(kind, detail, cell):
+    return {"kind": kind, "detail": detail, "cell": cell}
 
 
 def _to_python(source):
@@ -95,8 +72,8 @@ class _Scanner(ast.NodeVisitor):
         root = self.aliases.get(name)
         return root is not None and self.aliases.get(f"__module__:{name}", False)
 
-    def add(self, kind, detail, hold=True):
-        flag = _flag(kind, detail, self.cell, hold)
+    def add(self, kind, detail):
+        flag = _flag(kind, detail, self.cell)
         if flag not in self.flags:
             self.flags.append(flag)
 

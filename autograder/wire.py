@@ -2,9 +2,10 @@
 
 A message is a JSON header plus raw byte buffers (one per array). Only these types cross as values: None, bool,
 int, float, complex, str, bytes, list, tuple, dict, NumPy arrays and scalars of numeric, bool or string dtypes, and
-NumPy Generators (by state, kept in step on both sides: :mod:`autograder.channel`). Everything else crosses as a *handle*: a number naming an object
-that stays on its own side, which the other side can only ask to call, iterate or read public attributes of
-(:mod:`autograder.channel`). Decoding builds values from JSON and bytes alone, so a message can never run code.
+NumPy Generators (by state; :mod:`autograder.channel` keeps the two sides' copies in step). Everything else
+crosses as a *handle*: a number naming an object that stays on its own side, which the other side can only ask to
+call, iterate or read public attributes of. Decoding builds values from JSON and bytes alone, so a message can
+never run code.
 
 Containers and arrays that appear twice in one message are sent once and referenced, so a function that returns
 its own argument is seen to do so.

@@ -1,0 +1,91 @@
+"""The single writer: everything that touches the instructor's files and gradebook, in the grading process only.
+
+Workers compute; this process stores each result as it arrives: the submitted, autograded and feedback files
+under ``autograder/``, the scores into the instructor's nbgrader gradebook (as computed by the job's
+SaveAutoGrades, not again), and one entry per student notebook in ``reports/state.json``, from which the reports
+are written and by which a re-run skips what is unchanged.
+"""
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from autograder import config
+from autograder.records import Result
+
+
+class Writer:
+    def __init__(self, out):
+        self.out = Path(out)
+        for d in ("submitted", "autograded", "feedback", "reports"):
+            (self.out / d).mkdir(parents=True, exist_ok=True)
+        self.db_url = f"sqlite:///{self.out / 'gradebook.db'}"
+        self.state_path = self.out / "reports" / "state.json"
+        self.state = json.loads(self.state_path.read_text()) if self.state_path.exists() else {}
+        self._gb = None
+
+    def save_state(self):
+        tmp = self.state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.state, indent=1, sort_keys=True))
+        tmp.replace(self.state_path)
+
+    def submitted(self, student, aid, nbid, data, timestamp=None):
+        folder = self.out / "submitted" / student / aid
+        folder.mkdir(parents=True, exist_ok=True)
+        if data is not None:
+            (folder / f"{nbid}.ipynb").write_bytes(data)
+        if timestamp:
+            (folder / "timestamp.txt").write_text(str(timestamp))
+
+    @property
+    def gb(self):
+        """The instructor's gradebook, opened once for the whole run (this process is its only writer)."""
+        if self._gb is None:
+            from nbgrader.api import Gradebook
+
+            self._gb = Gradebook(self.db_url, config.COURSE_ID)
+        return self._gb
+
+    def close(self):
+        if self._gb is not None:
+            self._gb.close()
+            self._gb = None
+
+    def _scores(self, res, timestamp):
+        gb = self.gb
+        gb.update_or_create_student(res.student)
+        gb.update_or_create_submission(res.assignment, res.student, **({"timestamp": timestamp} if timestamp else {}))
+        subnb = gb.find_submission_notebook(res.notebook, res.assignment, res.student)
+        for grade in subnb.grades:
+            cell = res.cells.get(grade.name)
+            grade.manual_score = None
+            grade.auto_score = min(cell.score, float(grade.max_score)) if cell else 0.0
+            grade.needs_manual_grade = False
+        for comment in subnb.comments:
+            comment.manual_comment = None
+        gb.db.commit()
+
+    def record(self, res: Result, key, fingerprint, timestamp=None, unsandboxed=False):
+        for sub_dir, data, ext in (("autograded", res.autograded, "ipynb"), ("feedback", res.feedback, "html")):
+            if data:
+                folder = self.out / sub_dir / res.student / res.assignment
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / f"{res.notebook}.{ext}").write_bytes(data)
+        self._scores(res, timestamp)
+        entry = {"student": res.student, "assignment": res.assignment, "notebook": res.notebook,
+                 "status": res.status, "messages": res.messages, "flags": res.flags, "seconds": res.seconds,
+                 "worker": res.worker, "cells": {g: asdict(c) for g, c in res.cells.items()}, "score": res.score,
+                 "max_score": res.max_score, "codes": res.codes, "unsandboxed": unsandboxed,
+                 "fingerprint": None if res.status == "error" else fingerprint}
+        self.state[key] = entry
+        self.save_state()
+        return entry
+
+    def export_csv(self):
+        from nbgrader.plugins import CsvExportPlugin
+
+        path = self.out / "grades.csv"
+        plugin = CsvExportPlugin(to=str(path))
+        plugin.log.setLevel(50)
+        plugin.export(self.gb)
+        return path
