@@ -41,6 +41,18 @@ c.Autograde.autograde_preprocessors = [
 # A cell that runs longer than this is stopped and scores 0 (an infinite loop must not stall grading).
 c.JudgeExecute.timeout = 60
 c.JudgeExecute.memory_mb = 2048
+# While an assignment is graded, its reference modules are out of the student process's view (stubs that raise when
+# used), so a graded function cannot hand its work to the course's own implementation. course/grading never is.
+c.JudgeExecute.withheld_modules = {
+    "01_losses": ["course/losses.py"],
+    "02_gradients": ["course/gradients.py", "course/gradcheck.py"],
+    "03_backprop": ["course/activations.py", "course/layers.py", "course/nn.py", "course/mlp.py", "course/gradcheck.py",
+                    "course/examples/network222.py", "course/examples/xor.py", "course/examples/delta_rule.py"],
+    "04_initialization": ["course/init.py", "course/nn.py", "course/mlp.py", "course/examples/init_experiments.py"],
+    "05_optimizers": ["course/optim.py", "course/surfaces.py"],
+    "06_capstone": ["course/layers.py", "course/nn.py", "course/mlp.py", "course/train.py",
+                    "course/examples/digits.py"],
+}
 c.OverwriteCells.add_missing_cells = True
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

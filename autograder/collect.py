@@ -178,7 +178,7 @@ def collect_with_notes(source, notebooks, regexp=DEFAULT_REGEXP, other_assignmen
         clashes.setdefault(safe_student(raw).casefold(), []).append(raw)
     for raw, sid in ids.items():
         others = ", ".join(f"{o!r} (graded as {ids[o]!r})" for o in clashes[safe_student(raw).casefold()] if o != raw)
-        for sub in (sub for (s, _), sub in subs.items() if s == sid and others):
+        for sub in (sub for (s, _), sub in subs.items() if s == sid) if others else ():
             sub.messages.insert(0, f"student id {raw!r} was graded under the id {sid!r}: {others} would otherwise "
                                    "have had the same id")
     for (student, aid), sub in subs.items():

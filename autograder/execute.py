@@ -17,7 +17,7 @@ import threading
 
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Bool, Integer
+from traitlets import Bool, Dict, Integer
 
 from autograder import sandbox
 
@@ -26,14 +26,16 @@ _LIBRARIES = {}
 _LOCK = threading.Lock()
 
 
-def library(aid):
-    """The student library of ``aid`` (built once per process; removed at exit)."""
+def library(aid, withheld=()):
+    """The student library of ``aid`` with the ``withheld`` modules stubbed (built once per process; removed at
+    exit)."""
+    key = (aid, tuple(withheld))
     with _LOCK:
-        if aid not in _LIBRARIES:
+        if key not in _LIBRARIES:
             folder = tempfile.mkdtemp(prefix=f"lib-{aid}-")
             atexit.register(shutil.rmtree, folder, True)
-            _LIBRARIES[aid] = str(sandbox.student_library(aid, f"{folder}/lib"))
-        return _LIBRARIES[aid]
+            _LIBRARIES[key] = str(sandbox.student_library(aid, f"{folder}/lib", withheld))
+        return _LIBRARIES[key]
 
 
 def is_test(cell):
@@ -63,6 +65,9 @@ class JudgeExecute(NbGraderPreprocessor):
 
     timeout = Integer(60, help="Seconds one cell may run before it is stopped (and scores 0).").tag(config=True)
     memory_mb = Integer(2048, help="Address-space limit of the student's process, in MiB.").tag(config=True)
+    withheld_modules = Dict(help="{assignment: [paths under the course root]}: the reference modules the student's "
+                                 "process may not see while that assignment is graded (course/grading never is "
+                                 "in view).").tag(config=True)
     allow_unsandboxed = Bool(False, help="Grade even where bubblewrap cannot make a sandbox (student code then "
                                          "runs as the grader's user); every report line says so.").tag(config=True)
 
@@ -72,7 +77,8 @@ class JudgeExecute(NbGraderPreprocessor):
         cells = [{"index": i, "source": c.source, "test": is_test(c),
                   "name": c.metadata.get("nbgrader", {}).get("grade_id") or f"#{i + 1}"}
                  for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-        job = {"cells": cells, "setup": setup_sources(nb, info["db_url"], aid, nbid), "library": library(aid),
+        job = {"cells": cells, "setup": setup_sources(nb, info["db_url"], aid, nbid),
+               "library": library(aid, self.withheld_modules.get(aid, [])),
                "timeout": self.timeout, "memory_mb": self.memory_mb, "allow_unsandboxed": self.allow_unsandboxed}
         limit = 120 + self.timeout * (2 * len(cells) + 2)
         try:

@@ -45,15 +45,16 @@ def bwrap():
     return exe if probe.returncode == 0 else None
 
 
-def student_library(aid, dest):
-    """Write the code the student's process may see for assignment ``aid`` into ``dest`` (made read-only later).
+def student_library(aid, dest, listed=()):
+    """Write the code the student's process may see for assignment ``aid`` into ``dest`` (mounted read-only).
 
-    ``course`` is copied except ``course/grading`` and ``aid``'s reference modules, which become stubs: importing
-    them works, using anything from them raises, so the notebook's set-up cells still run.
+    ``course`` is copied except ``course/grading`` and the ``listed`` reference modules of ``aid``, which become
+    stubs: importing them works, using anything from them raises, so the notebook's set-up cells still run.
     """
     dest = Path(dest)
+    withheld = withheld_paths(listed)
     shutil.copytree(ROOT / "course", dest / "course", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    for rel in withheld_paths(aid):
+    for rel in withheld:
         original = ROOT / rel
         files = sorted(original.rglob("*.py")) if original.is_dir() else [original]
         if original.is_dir():
@@ -62,7 +63,7 @@ def student_library(aid, dest):
             target = dest / path.relative_to(ROOT)
             target.parent.mkdir(parents=True, exist_ok=True)
             module = str(path.relative_to(ROOT).with_suffix("")).replace("/", ".").removesuffix(".__init__")
-            target.write_text(stub_source(module, path.read_text(), aid))
+            target.write_text(stub_source(module, path.read_text(), aid, withheld))
     side = dest / "autograder"
     side.mkdir()
     for name in _SIDE_MODULES:

@@ -21,9 +21,10 @@ Locked test cells are not scanned: nbgrader restores them from the gradebook bef
 
 import ast
 
-__all__ = ["scan_notebook", "scan_source"]
+from autograder.scan_rules import (ALLOWED_COURSE, EXITS, FILE_CALLS, FRAME_ATTRIBUTES, FRAME_CALLS, IPYTHON_HOOKS,
+                                   PATH_LITERAL, SHELL, SUSPECT_PATH)
 
-from autograder.scan_rules import (ALLOWED_COURSE, EXITS, FILE_CALLS, IPYTHON_HOOKS, PATH_LITERAL, SHELL, SUSPECT_PATH)
+__all__ = ["scan_notebook", "scan_source"]
 
 
 def _flag(kind, detail, cell):
@@ -81,7 +82,10 @@ class _Scanner(ast.NodeVisitor):
     def visit_Import(self, node):
         for a in node.names:
             if a.name.split(".")[0] in {"ctypes", "gc"}:
-                self.add("monkeypatching", f"imports {a.name} (can bypass the grader's checks)")
+                what = "the garbage collector reaches every object" if a.name == "gc" else "raw memory access"
+                self.add("monkeypatching", f"imports {a.name} ({what})")
+            if a.name.startswith("course.grading"):
+                self.add("monkeypatching", f"imports {a.name} (the checker's own module)")
             if a.name.split(".")[0] in {"sqlite3"}:
                 self.add("file access", "imports sqlite3 (the gradebook is a SQLite database)")
         self.generic_visit(node)
@@ -89,6 +93,9 @@ class _Scanner(ast.NodeVisitor):
     def visit_ImportFrom(self, node):
         if (node.module or "").split(".")[0] in {"ctypes", "gc", "sqlite3"}:
             self.add("monkeypatching" if node.module != "sqlite3" else "file access", f"imports from {node.module}")
+        if (node.module or "").startswith("course.grading.") or node.module == "course.grading" and any(
+                a.name not in {"check", "check_gradient", "assert_close"} for a in node.names):
+            self.add("monkeypatching", f"imports from {node.module} (the checker's own module)")
         self.generic_visit(node)
 
     # -- assignments ------------------------------------------------------------------------------------------
@@ -145,16 +152,19 @@ class _Scanner(ast.NodeVisitor):
             if self._is_module_path(target) or target.split(".")[0] in {"builtins", "__builtins__", "sys"} \
                     or target.startswith("get_ipython()"):
                 self.add("monkeypatching", f"{name}() on {target}")
-        elif name.startswith("get_ipython()") and (short in IPYTHON_HOOKS or ".events." in name):
+        elif name.startswith("get_ipython()") and (set(name.split(".")) & IPYTHON_HOOKS or ".events." in name):
             self.add("monkeypatching", f"calls {name} (an IPython hook)")
-        elif name.startswith("sys.") and short in {"settrace", "setprofile", "addaudithook", "_getframe"}:
+        elif name in FRAME_CALLS:
+            self.add("introspection", f"calls {name}() (frame access: reads its callers' variables)")
+        elif name.startswith("sys.") and short in {"settrace", "setprofile", "addaudithook"}:
             self.add("monkeypatching", f"calls {name}")
+        elif name in {"importlib.import_module", "__import__"}:
+            self.add("monkeypatching", f"calls {name}() (imports a module by a computed name)")
         elif name.startswith("sys.modules.") or name.startswith("builtins.") and short in {"__setattr__"}:
             self.add("monkeypatching", f"calls {name}")
         elif name.startswith("importlib.reload") or name == "reload":
             self.add("monkeypatching", f"calls {name} (reloads a module)")
-        elif name in {"exec", "eval", "compile", "__import__", "globals", "vars", "locals"} and \
-                (name in {"globals", "vars", "__import__"} or node.args and not isinstance(node.args[0], ast.Constant)):
+        elif name in {"exec", "eval", "compile", "globals", "vars", "locals"}:
             self.add("monkeypatching", f"calls {name}() (code or names the scan cannot follow)")
         if name in EXITS or name.startswith("os.exec"):
             self.add("process exit", f"calls {name}()")
@@ -171,10 +181,17 @@ class _Scanner(ast.NodeVisitor):
             self.add("file access", f"calls {name} (the gradebook is a SQLite database)")
         if self.function and name.startswith("course."):
             module = ".".join(name.split(".")[:2])
-            if module not in ALLOWED_COURSE and not any(name.startswith(m + ".") for m in ALLOWED_COURSE):
+            if name.count(".") > 3 and module in {"course.widgets", "course.viz"}:
+                self.add("delegation", f"{self.function}() reaches {name}() through {module}")
+            elif module not in ALLOWED_COURSE and not any(name.startswith(m + ".") for m in ALLOWED_COURSE):
                 self.calls.setdefault(self.function, set()).add(name)
                 if name not in self.allowed.get(self.function, ()):
                     self.add("delegation", f"{self.function}() calls the course's reference {name}()")
+        self.generic_visit(node)
+
+    def visit_Attribute(self, node):
+        if node.attr in FRAME_ATTRIBUTES:
+            self.add("introspection", f"reads .{node.attr} ({FRAME_ATTRIBUTES[node.attr]})")
         self.generic_visit(node)
 
     def visit_Constant(self, node):
@@ -248,6 +265,9 @@ def _collect_aliases(trees):
                     if a.name[:1].islower() and (node.module in {"course", "numpy", "os", "sys"} or a.name in
                                                  {"testing", "losses", "linalg", "random"}):
                         modules.update({local, f"{node.module}.{a.name}"})  # `from numpy import linalg`
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and \
+                    getattr(node.value.func, "id", None) == "get_ipython":
+                aliases.update({t.id: "get_ipython()" for t in node.targets if isinstance(t, ast.Name)})
     for name in ("np", "numpy", "course", "builtins", "sys", "os", "math", "IPython", "matplotlib", "plt"):
         if name in aliases:
             modules.add(name)

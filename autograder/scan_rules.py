@@ -25,3 +25,11 @@ SUSPECT_PATH = re.compile(r"^(/|~|\\\\|[A-Za-z]:[\\/])|(^|[\\/])\.\.([\\/]|$)|gr
 # A string anywhere in the code that names a place outside the notebook's folder or the grader's files.
 PATH_LITERAL = re.compile(r"^(~/|/(?:[\w.@-]+/)+[\w.@-]*$)|(^|/)\.\./|gradebook|(^|/)solutions/|\.db$|"
                           r"(^|/)(autograded|submitted)/")
+# Reading the checker's state: frames (the caller's `expected`) and a function's internals.
+FRAME_CALLS = {"inspect.stack", "inspect.currentframe", "inspect.getouterframes", "inspect.trace", "sys._getframe",
+               "inspect.getclosurevars", "traceback.walk_stack", "traceback.extract_stack"}
+FRAME_ATTRIBUTES = {name: "frame access: reads its callers' variables" for name in
+                    ("tb_frame", "f_back", "f_locals", "f_globals", "gi_frame", "cr_frame", "tb_next")}
+FRAME_ATTRIBUTES.update({name: "a function's internals" for name in
+                         ("__globals__", "__kwdefaults__", "__defaults__", "__closure__", "__code__",
+                          "__subclasses__", "__wrapped__")})

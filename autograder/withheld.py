@@ -1,8 +1,9 @@
 """What of ``course`` student code may not see while an assignment is graded.
 
 The checks and the mistake catalogues (``course/grading``: every mistake is written as the reference with one line
-changed) are never in view. Neither are the reference modules of the assignment being graded: a student function
-cannot hand its work to code that is not there. Each withheld module is replaced by a stub, so a notebook's set-up
+changed) are never in view. Neither are the reference modules of the assignment being graded, which
+``nbgrader_config.py`` lists per assignment: a student function cannot hand its work to code that is not there.
+Each withheld module is replaced by a stub, so a notebook's set-up
 cell (``from course import losses``) still runs and only *using* the module fails, with a sentence that says why.
 A stub keeps what its module merely imports from modules that stay in view (the capstone's ``course.train``
 keeps ``progress``, which the training loop uses).
@@ -11,22 +12,12 @@ keeps ``progress``, which the training loop uses).
 import ast
 
 ALWAYS = ["course/grading"]
-WITHHELD = {
-    "01_losses": ["course/losses.py"],
-    "02_gradients": ["course/gradients.py", "course/gradcheck.py"],
-    "03_backprop": ["course/activations.py", "course/layers.py", "course/nn.py", "course/mlp.py",
-                    "course/gradcheck.py", "course/examples/network222.py", "course/examples/xor.py",
-                    "course/examples/delta_rule.py"],
-    "04_initialization": ["course/init.py", "course/nn.py", "course/mlp.py", "course/examples/init_experiments.py"],
-    "05_optimizers": ["course/optim.py", "course/surfaces.py"],
-    "06_capstone": ["course/layers.py", "course/nn.py", "course/mlp.py", "course/train.py",
-                    "course/examples/digits.py"],
-}
 
 
-def withheld_paths(aid):
-    """Paths (relative to the repository) of the modules and packages withheld while ``aid`` is graded."""
-    return ALWAYS + WITHHELD.get(aid, [])
+def withheld_paths(listed):
+    """Paths (relative to the course root) withheld: ``course/grading`` and the assignment's ``listed`` ones
+    (``JudgeExecute.withheld_modules`` in nbgrader_config.py)."""
+    return ALWAYS + [p for p in listed if p not in ALWAYS]
 
 
 def _module_path(module):
@@ -73,7 +64,8 @@ def __getattr__(name):
 '''
 
 
-def stub_source(module, original, aid):
-    """The text of the stub that replaces ``module`` (whose source is ``original``) while ``aid`` is graded."""
-    imports = "\n".join(_kept_imports(original, withheld_paths(aid)))
+def stub_source(module, original, aid, withheld):
+    """The text of the stub that replaces ``module`` (whose source is ``original``) while ``aid`` is graded with
+    the paths ``withheld`` out of view."""
+    imports = "\n".join(_kept_imports(original, withheld))
     return _STUB.format(aid=aid, module=module, imports=imports)

@@ -3,17 +3,18 @@
 ``toy_a`` grades ``double`` (3 points) and ``mse`` (4 points); ``toy_b`` grades ``square`` (3) and ``mean_abs`` (4).
 Hidden tests carry the marker ``HIDDEN-TEST-MARKER`` so a test can prove they never reach a student's feedback.
 Each assignment is written the way the real lessons are, as a jupytext lesson script that
-``autograder.lessons.build`` turns into the notebook nbgrader reads.
+``autograder.lessons.build`` turns into the notebook nbgrader reads, with a locked set-up cell. While ``toy_a`` is
+graded, ``course.losses`` is withheld from student code (its ``mse_forward`` would answer ``mse``).
 """
 
 import json
-import shutil
 from pathlib import Path
 
 from autograder import lessons
 
 REPO = Path(__file__).resolve().parents[2]
 HIDDEN = "HIDDEN-TEST-MARKER"
+SECRET = "INSTRUCTOR-SECRET-MARKER"  # in a file at the course root: no student process may read it
 
 TOY = {
     "toy_a": [
@@ -39,18 +40,18 @@ TOY = {
 }
 
 
-def _header(grade_id, points=None):
-    meta = {"grade": points is not None, "grade_id": grade_id, "locked": points is not None}
+def _header(grade_id, points=None, locked=False):
+    meta = {"grade": points is not None, "grade_id": grade_id, "locked": points is not None or locked}
     if points is not None:
         meta["points"] = points
-    meta.update(schema_version=3, solution=points is None)
+    meta.update(schema_version=3, solution=points is None and not locked)
     return "# %% nbgrader=" + json.dumps(dict(sorted(meta.items())))
 
 
 def script(aid):
     """The lesson script of a toy assignment."""
     parts = [f"# %% [markdown]\n# # {aid}\n#\n# A toy assignment.",
-             "# %%\nimport numpy as np\n\nfrom course.grading import check"]
+             f"{_header('setup', locked=True)}\nimport numpy as np\n\nfrom course.grading import check"]
     for name, points, solution, tests in TOY[aid]:
         parts += [f"{_header(name)}\n{solution}", f"{_header('test_' + name, points)}\n{tests}"]
     parts.append("# %% [markdown]\n# Done.")
@@ -61,7 +62,11 @@ def build(root):
     """Write the toy course's solutions/ and nbgrader_config.py under ``root``; return ``root``."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
+    config = (REPO / "nbgrader_config.py").read_text()
+    # Grading toy_a, the student's process has no course.losses: its mse_forward would be the answer to `mse`.
+    config += '\nc.JudgeExecute.withheld_modules = {"toy_a": ["course/losses.py"]}\n'
+    (root / "nbgrader_config.py").write_text(config)
+    (root / "SECRET.txt").write_text(SECRET + "\n")
     for aid in TOY:
         lessons.script_path(aid, root).parent.mkdir(parents=True, exist_ok=True)
         lessons.script_path(aid, root).write_text(script(aid), encoding="utf-8")
