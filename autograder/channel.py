@@ -105,7 +105,8 @@ def _merge(orig, new, mapping):
     if type(new) in (list, dict, np.ndarray, np.random.Generator) and type(new) is type(orig):
         mapping[id(new)] = orig  # only containers: an int or a str has no identity worth keeping
     if isinstance(orig, np.ndarray) and isinstance(new, np.ndarray):
-        if orig.shape == new.shape and orig.flags.writeable and not np.array_equal(orig, new, equal_nan=True):
+        same = np.array_equal(orig, new, equal_nan=orig.dtype.kind in "fc" and new.dtype.kind in "fc")
+        if orig.shape == new.shape and orig.flags.writeable and not same:
             orig[...] = new
     elif type(orig) is list and type(new) is list:
         for a, b in zip(orig, new):

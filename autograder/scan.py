@@ -316,13 +316,15 @@ def scan_source(sources, graded=(), skip=(), allowed=None):
 
 def scan_notebook(nb, graded=(), tests=(), allowed=None):
     """Flags for a notebook node; ``graded`` are the graded function names, ``tests`` the locked test cell ids,
-    ``allowed`` the course calls of the instructor's solution (:func:`course_calls`)."""
+    ``allowed`` the course calls of the instructor's solution (:func:`course_calls`). Locked cells (the tests and
+    the set-up) are skipped: nbgrader puts the instructor's version back before anything runs."""
     sources, seen, tests = [], set(), set(tests)
     for i, cell in enumerate(nb.cells):
         if cell.get("cell_type") != "code":
             continue
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if gid in tests and gid not in seen:  # the copy nbgrader will overwrite with the instructor's test
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        gid = meta.get("grade_id")
+        if (gid in tests or meta.get("locked") and not meta.get("solution")) and gid not in seen:
             seen.add(gid)
             continue
         sources.append((gid or f"cell {i + 1}", cell.get("source", "")))

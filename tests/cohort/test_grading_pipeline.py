@@ -69,7 +69,8 @@ def losses(tmp_path_factory):
     late = _zip(base / "week1-late.zip", {f"alice_1001_{AID}.ipynb": solution, f"bob_1002_{AID}.ipynb": release,
                                           f"carol_LATE_1003_{AID}.ipynb": planted})
     s3 = run(late)
-    return {"s1": s1, "s2": s2, "s3": s3, "out": out, "lines": lines, "mistake": mistake}
+    again = [run(late, force=True) for _ in range(2)]  # with s3: the same cohort graded three times
+    return {"s1": s1, "s2": s2, "s3": s3, "again": again, "out": out, "lines": lines, "mistake": mistake}
 
 
 def _first_planted():
@@ -121,11 +122,20 @@ def test_rerun_grades_nothing_and_late_submission_only_itself(losses):
 def test_planted_mistake_costs_exactly_its_points(losses):
     mistake = losses["mistake"]
     carol = losses["s3"]["entries"][f"carol/{AID}/{AID}"]
-    failing = {gid for gid, c in carol["cells"].items() if c["score"] < c["max"]}
+    failing = {gid for gid, c in carol["cells"].items() if c["score"] < c["max_score"]}
     assert failing == set(mistake.failing())
-    lost = sum(carol["cells"][gid]["max"] for gid in failing)
+    lost = sum(carol["cells"][gid]["max_score"] for gid in failing)
     assert carol["score"] == 100 - lost
     assert mistake.says.lower() in carol["cells"][f"test_{mistake.cell}"]["error"].lower()
+
+
+def test_grading_the_same_cohort_three_times_gives_identical_scores(losses):
+    runs = [losses["s3"], *losses["again"]]
+    assert [r["graded"] for r in runs] == [1, 3, 3]  # --force grades everyone again
+    cells = [{k: {g: c["score"] for g, c in e["cells"].items()} for k, e in r["entries"].items()} for r in runs]
+    assert cells[0] == cells[1] == cells[2]
+    assert sorted(e["score"] for e in runs[2]["entries"].values()) == sorted(
+        e["score"] for e in runs[0]["entries"].values())
 
 
 def test_gradebook_and_csv(losses):
