@@ -1,6 +1,6 @@
 # The README's two commands:
 #   make lab    set up the pinned environment in .venv and open the course in JupyterLab
-#   make test   set up the same environment (plus test tools and Chromium) and run the whole test suite
+#   make test   set up the same environment (plus test tools, Chromium and bubblewrap) and run the whole test suite
 # Both work on a fresh machine with Python 3.11; re-running them skips what is already installed.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -12,7 +12,7 @@ AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # nbgrader shells out to `alembic` and `jupyter`: the venv's tools must come first on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup setup-dev lab test test-fast readme-shots lessons release benchmark system-deps clean
+.PHONY: setup setup-dev lab test test-fast readme-shots lessons release grade benchmark system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +34,11 @@ setup-dev: $(VENV)/.dev
 lab: setup
 	$(BIN)/jupyter lab $(AS_ROOT) --ServerApp.root_dir="$(CURDIR)" exercises/01_losses/01_losses.ipynb
 
-# Debian's Chromium drives the browser tests (never `playwright install`).
+# Debian's Chromium drives the browser tests (never `playwright install`); bubblewrap is the sandbox cohort grading
+# runs student code in.
 system-deps:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium chromium-driver; }
+	@{ command -v chromium >/dev/null && command -v bwrap >/dev/null; } || { $(SUDO) apt-get update -q && \
+		$(SUDO) apt-get install -y -q chromium chromium-driver bubblewrap; }
 
 # Two pytest workers on two cores: threaded BLAS inside each would only fight over them.
 test test-fast: export OPENBLAS_NUM_THREADS = 1
@@ -61,6 +63,11 @@ lessons: setup-dev
 # Regenerate exercises/ from solutions/ with nbgrader; refuses while a lesson script and its notebook disagree.
 release: setup-dev
 	$(BIN)/python -m autograder release
+
+# Grade a cohort: make grade SUBMISSIONS=week3.zip [ARGS="-a 03_backprop"] (installs bubblewrap if missing).
+grade: setup
+	@command -v bwrap >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q bubblewrap; }
+	$(BIN)/python -m autograder grade $(SUBMISSIONS) $(ARGS)
 
 benchmark: setup-dev
 	$(BIN)/python benchmarks/run.py

@@ -19,6 +19,7 @@ import types
 
 import numpy as np
 
+from autograder.effects import merge as _merge, mutable as _mutable, substitute as _substitute
 from autograder.wire import HEAD_SIZE, Handle, WireError, dumps, head, loads_body
 
 _EXCEPTIONS = {name: cls for name, cls in vars(builtins).items()
@@ -98,47 +99,6 @@ class Remote:
 
     def __repr__(self):
         return f"<{self._handle.type} {self._handle.name}>".replace("  ", " ")
-
-
-def _merge(orig, new, mapping):
-    """Copy what a call did to ``new`` (the far side's argument after the call) into ``orig`` (ours)."""
-    if type(new) in (list, dict, np.ndarray, np.random.Generator) and type(new) is type(orig):
-        mapping[id(new)] = orig  # only containers: an int or a str has no identity worth keeping
-    if isinstance(orig, np.ndarray) and isinstance(new, np.ndarray):
-        same = np.array_equal(orig, new, equal_nan=orig.dtype.kind in "fc" and new.dtype.kind in "fc")
-        if orig.shape == new.shape and orig.flags.writeable and not same:
-            orig[...] = new
-    elif type(orig) is list and type(new) is list:
-        for a, b in zip(orig, new):
-            _merge(a, b, mapping)
-        orig[:] = [_substitute(v, mapping) for v in new]
-    elif type(orig) is dict and type(new) is dict:
-        for k in orig.keys() & new.keys():
-            _merge(orig[k], new[k], mapping)
-        items = [(k, _substitute(v, mapping)) for k, v in new.items()]
-        orig.clear()
-        orig.update(items)
-    elif type(orig) is tuple and type(new) is tuple:
-        for a, b in zip(orig, new):
-            _merge(a, b, mapping)
-
-
-def _substitute(value, mapping):
-    if id(value) in mapping:
-        return mapping[id(value)]
-    if type(value) is tuple:
-        return tuple(_substitute(v, mapping) for v in value)
-    if type(value) is list:
-        value[:] = [_substitute(v, mapping) for v in value]
-    elif type(value) is dict:
-        for k in value:
-            value[k] = _substitute(value[k], mapping)
-    return value
-
-
-def _mutable(value):
-    return type(value) in (list, dict, np.ndarray, np.random.Generator) or (
-        type(value) is tuple and any(_mutable(v) for v in value))
 
 
 class Endpoint:

@@ -3,7 +3,7 @@
 Inside: uid 65534, no network, its own process tree and mounts, the Python environment read-only, an empty
 writable home that disappears with it, a memory limit (address space), a file-size limit and no core dumps. The
 only code in view is the student library (:func:`student_library`): a copy of ``course`` without the checks and
-without the reference modules of the assignment being graded, plus the three autograder modules that speak to
+without the reference modules of the assignment being graded, plus the autograder modules that speak to
 the judge. The instructor's checkout, ``solutions/``, the gradebook and other students' files are not mounted.
 
 Without bubblewrap, :func:`start` refuses unless the instructor opted out (``allow_unsandboxed``): then the code
@@ -11,6 +11,7 @@ runs as a plain child process, still behind the judge, and every report line say
 """
 
 import functools
+import importlib.util
 import os
 import resource
 import shutil
@@ -21,11 +22,11 @@ from pathlib import Path
 
 from autograder.withheld import stub_source, withheld_paths
 
-ROOT = Path(__file__).resolve().parent.parent
+COURSE = Path(importlib.util.find_spec("course").origin).parent  # the installed course package
 HOME = "/home/student"
 LIB = "/opt/grader"
 VENV = "/opt/venv"
-_SIDE_MODULES = ("__init__.py", "wire.py", "channel.py", "student.py")
+_SIDE_MODULES = ("__init__.py", "wire.py", "effects.py", "channel.py", "student.py")
 UNSANDBOXED = ("graded WITHOUT an OS sandbox (--allow-unsandboxed): student code ran as the grader's user, "
                "with its files and network in reach")
 
@@ -54,21 +55,21 @@ def student_library(aid, dest, listed=()):
     """
     dest = Path(dest)
     withheld = withheld_paths(listed)
-    shutil.copytree(ROOT / "course", dest / "course", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(COURSE, dest / "course", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     for rel in withheld:
-        original = ROOT / rel
+        original = COURSE.parent / rel
         files = sorted(original.rglob("*.py")) if original.is_dir() else [original]
         if original.is_dir():
             shutil.rmtree(dest / rel)
         for path in files:
-            target = dest / path.relative_to(ROOT)
+            target = dest / path.relative_to(COURSE.parent)
             target.parent.mkdir(parents=True, exist_ok=True)
-            module = str(path.relative_to(ROOT).with_suffix("")).replace("/", ".").removesuffix(".__init__")
+            module = str(path.relative_to(COURSE.parent).with_suffix("")).replace("/", ".").removesuffix(".__init__")
             target.write_text(stub_source(module, path.read_text(), aid, withheld))
     side = dest / "autograder"
     side.mkdir()
     for name in _SIDE_MODULES:
-        text = (ROOT / "autograder" / name).read_text() if name != "__init__.py" else ""
+        text = (Path(__file__).with_name(name)).read_text() if name != "__init__.py" else ""
         (side / name).write_text(text)
     return dest
 

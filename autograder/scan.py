@@ -21,6 +21,7 @@ Locked test cells are not scanned: nbgrader restores them from the gradebook bef
 
 import ast
 
+from autograder.scan_aliases import collect_aliases as _collect_aliases
 from autograder.scan_rules import (ALLOWED_COURSE, EXITS, FILE_CALLS, FRAME_ATTRIBUTES, FRAME_CALLS, IPYTHON_HOOKS,
                                    PATH_LITERAL, SHELL, SUSPECT_PATH)
 
@@ -241,38 +242,6 @@ class _Scanner(ast.NodeVisitor):
         self.function = outer
 
     visit_AsyncFunctionDef = visit_FunctionDef
-
-
-def _collect_aliases(trees):
-    aliases = {"__modules__": set(), "__imported__": set()}
-    modules = aliases["__modules__"]
-    imported = aliases["__imported__"]
-    for tree in trees:
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for a in node.names:
-                    local = a.asname or a.name.split(".")[0]
-                    target = a.name if a.asname else a.name.split(".")[0]
-                    aliases[local] = target
-                    modules.update({local, target})
-                    imported.add(local)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                for a in node.names:
-                    local = a.asname or a.name
-                    aliases[local] = f"{node.module}.{a.name}"
-                    if node.module.split(".")[0] in {"course", "numpy"}:
-                        imported.add(local)
-                    if a.name[:1].islower() and (node.module in {"course", "numpy", "os", "sys"} or a.name in
-                                                 {"testing", "losses", "linalg", "random"}):
-                        modules.update({local, f"{node.module}.{a.name}"})  # `from numpy import linalg`
-            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and \
-                    getattr(node.value.func, "id", None) == "get_ipython":
-                aliases.update({t.id: "get_ipython()" for t in node.targets if isinstance(t, ast.Name)})
-    for name in ("np", "numpy", "course", "builtins", "sys", "os", "math", "IPython", "matplotlib", "plt"):
-        if name in aliases:
-            modules.add(name)
-    modules.update({"numpy", "course", "builtins", "sys", "os"})
-    return aliases
 
 
 def course_calls(sources, graded):

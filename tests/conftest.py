@@ -1,8 +1,5 @@
 import os
-import sys
-from pathlib import Path
 
-# Tests import their helpers (harness, planted/) by plain name, and never open a window.
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(1, str(Path(__file__).parent.parent))  # the instructor tooling (autograder/), from any cwd
+# Tests import their helpers (harness, planted/, adversarial/) by plain name: pyproject.toml puts tests/ on the
+# import path (pytest's `pythonpath`); `course` and `autograder` are installed packages. Nothing opens a window.
 os.environ.setdefault("MPLBACKEND", "Agg")
