@@ -11,6 +11,7 @@ modules or classes, so nothing of its own state is in reach.
 """
 
 import builtins
+import inspect
 import os
 import re
 import select
@@ -62,6 +63,26 @@ def remote_exception(type_name, message, line=""):
     return exc
 
 
+class _Default:
+    """A default value as the other side wrote it (only its text crosses)."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __repr__(self):
+        return self.text
+
+
+def _parameters(fn):
+    """[[name, kind, default text or None]] of a function, so the other side can show its signature."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    return [[p.name, int(p.kind), None if p.default is p.empty else repr(p.default)[:200]]
+            for p in sig.parameters.values()]
+
+
 class Remote:
     """Stands for an object on the other side. Calling it, iterating it or reading an attribute asks that side."""
 
@@ -70,6 +91,11 @@ class Remote:
         object.__setattr__(self, "_handle", handle)
         object.__setattr__(self, "__name__", handle.name or handle.type)
         object.__setattr__(self, "__qualname__", handle.name or handle.type)
+        if handle.params is not None:  # inspect.signature reads this: the checks name the arguments they pass
+            object.__setattr__(self, "__signature__", inspect.Signature([
+                inspect.Parameter(name, inspect._ParameterKind(kind),
+                                  default=inspect.Parameter.empty if default is None else _Default(default))
+                for name, kind, default in handle.params]))
 
     def _ask(self, op, **fields):
         return self._endpoint.request({"op": op, "h": self._handle.id, **fields})
@@ -122,8 +148,9 @@ class Endpoint:
         if hid is None or self.exports.get(hid) is not obj:
             hid = len(self.exports) + 1
             self.exports[hid], self._ids[id(obj)] = obj, hid
-        name = getattr(obj, "__name__", "") if isinstance(obj, (types.FunctionType, types.MethodType, type)) else ""
-        return hid, type(obj).__name__, callable(obj), str(name)
+        function = isinstance(obj, (types.FunctionType, types.MethodType, type))
+        name = getattr(obj, "__name__", "") if function else ""
+        return hid, type(obj).__name__, callable(obj), str(name), _parameters(obj) if function else None
 
     # ---- random generators: one object per side, their states kept equal at every message
     def share_rng(self, rng):

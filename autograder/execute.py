@@ -75,6 +75,7 @@ class JudgeExecute(NbGraderPreprocessor):
         info = resources["nbgrader"]
         aid, nbid = info["assignment"], info["notebook"]
         cells = [{"index": i, "source": c.source, "test": is_test(c),
+                  "solution": bool(c.metadata.get("nbgrader", {}).get("solution")),
                   "name": c.metadata.get("nbgrader", {}).get("grade_id") or f"#{i + 1}"}
                  for i, c in enumerate(nb.cells) if c.cell_type == "code"]
         job = {"cells": cells, "setup": setup_sources(nb, info["db_url"], aid, nbid),

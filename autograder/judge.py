@@ -53,6 +53,17 @@ class Namespace(dict):
         super().__init__()
         self.student, self.seen = student, {}
 
+    @contextlib.contextmanager
+    def lend(self, functions):
+        """Within the block, the student's namespace holds these judge functions (called back across the wall)
+        under their names; then its own values come back. ``course.grading.init.reference_helpers`` uses it."""
+        self.student.side.request({"op": "lend", "values": functions})
+        try:
+            yield
+        finally:
+            if self.student.side is not None:
+                self.student.side.request({"op": "unlend", "names": list(functions)})
+
     def __missing__(self, name):
         if name in vars(builtins) or self.student.side is None:
             raise KeyError(name)
@@ -121,8 +132,32 @@ def _clean(outputs):
             item[key] = value
         if item["output_type"] == "stream" and item["name"] not in ("stdout", "stderr"):
             item["name"] = "stdout"
+        if item["output_type"] == "display_data":
+            item["metadata"] = {}
         kept.append(item)
     return kept
+
+
+WITHHELD_NOTE = ("[not run while grading] This cell uses the course's own version of this lesson, which is kept out "
+                 "of reach while notebooks are graded ({detail}). It runs as usual in JupyterLab.\n")
+
+
+CASCADE_NOTE = "[not run while grading] This cell uses results of a cell above that did not run while grading.\n"
+
+
+def explain_withheld(outputs, after_withheld):
+    """In a cell that is not a graded solution (an explorer, a demo), the error of a withheld module becomes a
+    note that says why the cell did nothing here, instead of a red error in the student's feedback; so does a
+    NameError in such a cell once a cell above was not run that way (it would have defined the name)."""
+    out = []
+    for o in outputs:
+        if o["output_type"] == "error" and o["ename"] == "NotAvailableWhileGraded":
+            o = {"output_type": "stream", "name": "stdout",
+                 "text": WITHHELD_NOTE.format(detail=o["evalue"].split(" is not available")[0])}
+        elif o["output_type"] == "error" and o["ename"] == "NameError" and after_withheld:
+            o = {"output_type": "stream", "name": "stdout", "text": CASCADE_NOTE}
+        out.append(o)
+    return out
 
 
 def setup_code(sources):
@@ -164,7 +199,7 @@ def judge(job):
     """Run the notebook of ``job``; returns {"cells": {index: outputs}, "events": [sentences]}."""
     timeout = float(job.get("timeout", 60))
     student = Student(job)
-    events, results = [], {}
+    events, results, withheld_seen = [], {}, False
     student.start()
     ns = Namespace(student)
     ns["__name__"] = "__main__"
@@ -175,7 +210,14 @@ def judge(job):
             ns.seen.clear()
             student.side.deadline = time.monotonic() + timeout
             try:
-                results[index] = run_test(source, cell.get("name", index), ns) if test else student.run(source)
+                if test:
+                    results[index] = run_test(source, cell.get("name", index), ns)
+                else:
+                    out = student.run(source)
+                    if not cell.get("solution"):
+                        out = explain_withheld(out, withheld_seen)
+                        withheld_seen |= any(o.get("text", "").startswith("[not run while") for o in out)
+                    results[index] = out
             except (TimedOut, PeerGone) as exc:
                 what = (f"ran past the {timeout:g} s time limit and was stopped" if isinstance(exc, TimedOut) else
                         "ended the student's process (an exit, a crash or the memory limit)")

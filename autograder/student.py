@@ -19,11 +19,15 @@ OUTPUT_CAP = 100_000  # characters of one cell's output sent back
 _KEEP_MIME = ("text/plain", "image/png")  # HTML or JavaScript from student code never reaches a grader's page
 
 
+_MISSING = object()
+
+
 class StudentSide(Endpoint):
     def __init__(self, shell, rfd, wfd):
         super().__init__(rfd, wfd, guarded=False)
         self.shell = shell
-        self.ops.update(run=self.run_cell, lookup=self.lookup)
+        self.ops.update(run=self.run_cell, lookup=self.lookup, lend=self.lend, unlend=self.unlend)
+        self.lent = []  # stack of the values a lend replaced
 
     def invoke(self, fn, args, kwargs):
         out = io.StringIO()
@@ -52,6 +56,20 @@ class StudentSide(Endpoint):
         if name not in self.shell.user_ns:
             raise NameError(f"name {name!r} is not defined")
         return self.shell.user_ns[name]
+
+    def lend(self, m):
+        """The judge lends functions (as callbacks) under these names for one check; remember what was there."""
+        ns, values = self.shell.user_ns, dict(m.get("values") or {})
+        self.lent.append({name: ns.get(name, _MISSING) for name in values})
+        ns.update(values)
+
+    def unlend(self, m):
+        ns = self.shell.user_ns
+        for name, old in (self.lent.pop() if self.lent else {}).items():
+            if old is _MISSING:
+                ns.pop(name, None)
+            else:
+                ns[name] = old
 
     def run_cell(self, m):
         from IPython.utils.capture import capture_output

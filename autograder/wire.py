@@ -31,10 +31,10 @@ class WireError(ValueError):
 class Handle:
     """A reference to an object that lives on the other side, as decoded; :mod:`channel` turns it into a proxy."""
 
-    __slots__ = ("id", "type", "callable", "name")
+    __slots__ = ("id", "type", "callable", "name", "params")
 
-    def __init__(self, id, type, callable, name):
-        self.id, self.type, self.callable, self.name = id, type, callable, name
+    def __init__(self, id, type, callable, name, params=None):
+        self.id, self.type, self.callable, self.name, self.params = id, type, callable, name, params
 
 
 def _tuple(x):
@@ -76,8 +76,7 @@ class _Encoder:
             self.memo[id(x)] = len(self.memo)
             rid, owner = self.share_rng(x)
             return {"$g": [rid, owner, self(x.bit_generator.state)]}
-        hid, public_type, is_callable, name = self.export(x)
-        return {"$h": [hid, public_type, is_callable, name]}
+        return {"$h": list(self.export(x))}
 
 
 class _Decoder:
@@ -128,8 +127,8 @@ class _Decoder:
             self.memo[slot] = rng
             return rng
         if tag == "$h":
-            hid, public_type, is_callable, name = v
-            return Handle(int(hid), str(public_type), bool(is_callable), str(name))
+            hid, public_type, is_callable, name, params = v
+            return Handle(int(hid), str(public_type), bool(is_callable), str(name), _params(params))
         raise WireError(f"unknown tag {tag!r}")
 
     def _container(self, tag, items):
@@ -149,6 +148,17 @@ class _Decoder:
             else:
                 out[self(v[0])] = self(v[1])
         return out
+
+
+def _params(params):
+    """A function's parameters as [[name, kind, default text or None]], checked to be just that."""
+    if params is None:
+        return None
+    if type(params) is not list or not all(type(p) is list and len(p) == 3 and type(p[0]) is str and
+                                           type(p[1]) is int and (p[2] is None or type(p[2]) is str)
+                                           for p in params):
+        raise WireError("bad parameter list")
+    return params
 
 
 def _fail(v):

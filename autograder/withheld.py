@@ -40,6 +40,10 @@ def _kept_imports(original, withheld):
 _STUB = '''"""Not available while {aid} is graded: your notebook is graded with your own functions, not the course's."""
 {imports}
 
+class NotAvailableWhileGraded(RuntimeError):
+    pass
+
+
 class _Withheld:
     def __init__(self, name):
         self._name = name
@@ -50,8 +54,11 @@ class _Withheld:
         return _Withheld(self._name + "." + name)
 
     def __call__(self, *args, **kwargs):
-        raise RuntimeError(self._name + " is not available while {aid} is graded: the grader keeps the course's "
-                           "own version of this lesson out of reach of the notebook. Use your own functions.")
+        raise NotAvailableWhileGraded(self._name + " is not available while {aid} is graded: the grader keeps the "
+                                      "course's own version of this lesson out of reach. Use your own functions.")
+
+    # Any other use (a loop over it, its length, an item, a number made of it) fails the same way.
+    __iter__ = __len__ = __getitem__ = __contains__ = __float__ = __int__ = __index__ = __array__ = __call__
 
     def __repr__(self):
         return "<" + self._name + ": not available while {aid} is graded>"

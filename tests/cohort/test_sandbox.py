@@ -72,7 +72,7 @@ def test_withheld_modules_are_stubs_that_explain_themselves(tmp_path):
     finally:
         student.stop()
     error = next(o for o in out if o["output_type"] == "error")
-    assert error["ename"] == "RuntimeError"
+    assert error["ename"] == "NotAvailableWhileGraded"
     assert "course.losses.mse_forward is not available while 01_losses is graded" in error["evalue"]
 
 

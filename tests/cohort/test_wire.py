@@ -121,6 +121,19 @@ def test_callbacks_run_on_the_judges_side(pair):
     assert len(calls) == 3
 
 
+def test_a_students_function_shows_its_own_signature(pair):
+    import inspect
+
+    judge, share = pair
+
+    def huber_forward(y_pred, y, delta=1.0, *rest, scale=np.float64(2), **extra):
+        return 0.0
+
+    proxy = share("huber", huber_forward)
+    assert str(inspect.signature(proxy)) == str(inspect.signature(huber_forward))
+    assert proxy.__name__ == "huber_forward"
+
+
 def test_exceptions_keep_their_type_and_the_students_line(pair):
     judge, share = pair
 
@@ -207,6 +220,7 @@ def _message(header, *buffers):
     ({"v": {"$b": 3}}, [], "out of range"),
     ({"v": [1, 2]}, [], "not an encoded value"),
     ({"v": {"$a": ["[('a', '<f8')]", [1], 0]}}, [b"\x00" * 8], "dtype"),
+    ({"v": {"$h": [1, "function", True, "f", [["x", "kind", None]]]}}, [], "bad parameter list"),
 ])
 def test_malformed_messages_are_refused_not_decoded(header, buffers, words):
     with pytest.raises(wire.WireError, match=words):

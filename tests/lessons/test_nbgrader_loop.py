@@ -46,6 +46,7 @@ def graded_course(aid, tmp_path_factory):
     root = tmp_path_factory.mktemp(f"course-{aid}")
     shutil.copy(REPO / "nbgrader_config.py", root)
     shutil.copytree(REPO / "solutions" / aid, root / "solutions" / aid)
+    (root / "autograder").mkdir()  # where nbgrader_config.py keeps the gradebook and the graded folders
     ok(nbgrader(["generate_assignment", aid, "--force"], cwd=root), f"generate_assignment {aid}")
     name = f"{aid}.ipynb"
     solution = nbformat.read(str(root / "solutions" / aid / name), as_version=4)
