@@ -18,6 +18,7 @@ import hashlib
 import multiprocessing
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,9 +86,15 @@ def _jobs(opts, subs, infos, writer, limits):
     return pending
 
 
+def quiet_gradebook():
+    """nbgrader's gradebook code trips SQLAlchemy's session warnings on every submission it creates: noise."""
+    warnings.filterwarnings("ignore", message=r"Object of type <Submitted")
+
+
 def grade(opts):
     """Grade every submission under ``opts.source``; returns a summary dict."""
     t0 = time.perf_counter()
+    quiet_gradebook()
     say = opts.progress or (lambda *a, **k: None)
     root = Path(opts.root)
     out = Path(opts.out or root / "autograder")

@@ -156,5 +156,7 @@ def warm():
     import nbgrader.apps  # noqa: F401
 
     import autograder.execute  # noqa: F401
+    from autograder.grade import quiet_gradebook
 
+    quiet_gradebook()
     return os.getpid()

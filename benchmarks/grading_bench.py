@@ -42,8 +42,12 @@ WRONG = {"toy_a": ("double", "def double(x):\n    return x"), "toy_b": ("square"
 
 
 PLAIN_NBGRADER = """
-from nbgrader.converters import Autograde as _Autograde
-c.Autograde.autograde_preprocessors = _Autograde.autograde_preprocessors.default_value
+c.Autograde.autograde_preprocessors = [  # nbgrader 0.9's own list
+    "nbgrader.preprocessors.Execute", "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 """
 
 

@@ -1,7 +1,8 @@
 """backprop-lab's helper package, in layers whose imports flow one way:
 
 - the reference math students build on: ``losses``, ``activations``, ``layers``, ``gradcheck``, ``gradients``,
-  ``init``, ``optim``, ``nn``, ``mlp``, ``train``, ``surfaces``, ``data``;
+  ``init``, ``optim``, ``nn``, ``mlp``, ``train``, ``surfaces``, ``data`` (and ``progress``, a progress bar and
+  a BLAS-threads switch for long runs);
 - ``examples``: the lessons' worked examples, configurations of the math;
 - ``grading``: the checks test cells call, and the catalogues of classic mistakes they name;
 - ``viz`` draws (parameters in, figure out) and ``widgets`` wires controls to the drawings.

@@ -138,6 +138,26 @@ def test_grading_the_same_cohort_three_times_gives_identical_scores(losses):
         e["score"] for e in runs[0]["entries"].values())
 
 
+def test_feedback_is_the_page_nbgrader_generate_feedback_makes(losses, tmp_path):
+    """One rule for what feedback hides: nbgrader's own command, run on grade's autograded notebook and gradebook
+    with the course's nbgrader_config.py, writes the very page grade wrote."""
+    import shutil
+
+    out = losses["out"]
+    course = tmp_path / "course"
+    shutil.copy(REPO / "nbgrader_config.py", course.mkdir() or course / "nbgrader_config.py")
+    shutil.copytree(out / "autograded", course / "autograder" / "autograded")
+    shutil.copy(out / "gradebook.db", course / "autograder" / "gradebook.db")
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback", AID, "--student", "alice",
+                           "--force"], cwd=course, capture_output=True, text=True, timeout=300,
+                          env={**__import__("os").environ, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    theirs = (course / "autograder" / "feedback" / "alice" / AID / f"{AID}.html").read_text()
+    ours = (out / "feedback" / "alice" / AID / f"{AID}.html").read_text()
+    assert "BEGIN HIDDEN TESTS" not in ours and "all visible tests pass" in ours
+    assert ours == theirs
+
+
 def test_gradebook_and_csv(losses):
     import csv
 
