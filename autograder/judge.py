@@ -9,7 +9,7 @@ of use, so the test sees the functions as they are at that point of the notebook
 :class:`~autograder.channel.Remote`: calling it sends the arguments and returns plain data.
 
 A cell that runs past the time limit, or a student process that dies (an exit, a crash, the memory limit), ends
-that student process: the cell reports it, and a fresh process replays the student's cells that had succeeded so
+that student process: the cell reports it, and a fresh process replays the student's cells that had finished so
 far, so one infinite loop costs one function's points, not the rest of the notebook.
 """
 
@@ -76,7 +76,7 @@ class Namespace(dict):
 
 
 class Student:
-    """The student's process, restartable: a fresh sandbox replays the cells that ran well before it."""
+    """The student's process, restartable: a fresh sandbox replays the cells that finished before it."""
 
     def __init__(self, job):
         self.job, self.side, self.proc, self.home, self.done = job, None, None, None, []
@@ -108,10 +108,8 @@ class Student:
 
     def run(self, source):
         reply = self.side.request({"op": "run", "src": source})
-        outputs = _clean(reply.get("v"))
-        if not any(o["output_type"] == "error" for o in outputs):
-            self.done.append(source)
-        return outputs
+        self.done.append(source)  # it finished (perhaps with an error): a replay runs it again, as it ran
+        return _clean(reply.get("v"))
 
 
 def _clean(outputs):

@@ -10,16 +10,15 @@ report. No score depends on it: the sandbox and the judge make cheating fail, th
   ``showtraceback``, ``events.register``, input or AST transformers), ``gc`` / ``ctypes`` tricks.
 * ``file access``: a literal path that is absolute, goes up (``..``) or starts at the home folder; ``os.chdir``,
   ``Path.home()``, ``expanduser``; SQLite; shell commands and subprocesses.
-* ``process exit``: ``sys.exit``, ``exit()``, ``quit()``, ``os._exit``, ``os.abort``, ``os.kill``,
-  ``raise SystemExit``.
+* ``introspection``: frame access (``tb_frame``, ``f_back``, ``inspect.stack()``) and a function's internals.
+* ``process exit``: ``sys.exit``, ``exit()``, ``quit()``, ``os._exit``, ``os.abort``, ``os.kill``, ``SystemExit``.
 * ``delegation``: a graded function that calls ``course``'s reference implementations instead of its own code
   (any ``course`` function outside testing/plotting/data that the instructor's own solution of that function does
   not call: the capstone's training loop may use the course's losses, ``mse_forward`` may not).
-
-Locked test cells are not scanned: nbgrader restores them from the gradebook before anything runs.
 """
 
 import ast
+import contextlib
 
 from autograder.scan_aliases import collect_aliases as _collect_aliases
 from autograder.scan_rules import (ALLOWED_COURSE, EXITS, FILE_CALLS, FRAME_ATTRIBUTES, FRAME_CALLS, IPYTHON_HOOKS,
@@ -262,32 +261,32 @@ def course_calls(sources, graded):
     return {fn: sorted(names) for fn, names in calls.items()}
 
 
-def scan_source(sources, graded=(), skip=(), allowed=None):
-    """Scan ``[(cell_label, source), ...]``; returns the list of flags."""
+def _parse(sources):
     trees = []
     for label, src in sources:
-        if label in skip:
-            continue
-        try:
+        with contextlib.suppress(SyntaxError):
             trees.append((label, ast.parse(_to_python(src))))
-        except SyntaxError:
-            continue
-    aliases = _collect_aliases([t for _, t in trees])
+    return trees
+
+
+def scan_source(sources, graded=(), context=(), allowed=None):
+    """Scan ``[(cell_label, source), ...]``; returns the list of flags. ``context`` cells (the locked set-up) are
+    not scanned, but what they import counts: rebinding ``check`` is noticed because the set-up imports it."""
+    trees = _parse(sources)
+    aliases = _collect_aliases([t for _, t in _parse(context) + trees])
     flags = []
     for label, tree in trees:
         s = _Scanner(aliases, graded, label, allowed)
         s.visit(tree)
-        for f in s.flags:
-            if f not in flags:
-                flags.append(f)
+        flags += [f for f in s.flags if f not in flags]
     return flags
 
 
 def scan_notebook(nb, graded=(), tests=(), allowed=None):
     """Flags for a notebook node; ``graded`` are the graded function names, ``tests`` the locked test cell ids,
     ``allowed`` the course calls of the instructor's solution (:func:`course_calls`). Locked cells (the tests and
-    the set-up) are skipped: nbgrader puts the instructor's version back before anything runs."""
-    sources, seen, tests = [], set(), set(tests)
+    the set-up) are not scanned: nbgrader puts the instructor's version back before anything runs."""
+    sources, context, seen, tests = [], [], set(), set(tests)
     for i, cell in enumerate(nb.cells):
         if cell.get("cell_type") != "code":
             continue
@@ -295,6 +294,7 @@ def scan_notebook(nb, graded=(), tests=(), allowed=None):
         gid = meta.get("grade_id")
         if (gid in tests or meta.get("locked") and not meta.get("solution")) and gid not in seen:
             seen.add(gid)
-            continue
-        sources.append((gid or f"cell {i + 1}", cell.get("source", "")))
-    return scan_source(sources, graded, allowed=allowed)
+            context += [] if gid in tests else [(gid, cell.get("source", ""))]
+        else:
+            sources.append((gid or f"cell {i + 1}", cell.get("source", "")))
+    return scan_source(sources, graded, context, allowed)

@@ -16,7 +16,7 @@ import struct
 
 import numpy as np
 
-MAX_MESSAGE = 1 << 30  # bytes: a bigger message is refused, not allocated
+MAX_MESSAGE = 1 << 28  # bytes (256 MiB): a bigger message is refused, not allocated
 _DTYPE_KINDS = set("biufcUSmM")
 _RNG_CLASSES = {cls.__name__: cls for cls in (np.random.PCG64, np.random.PCG64DXSM, np.random.Philox,
                                                np.random.SFC64, np.random.MT19937)}

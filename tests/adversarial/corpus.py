@@ -156,7 +156,7 @@ for path in ("/proc/self/cwd/../../SECRET.txt", "/etc/passwd", "/etc/shadow"):
         pass
 print("LEAKED" if secrets else "nothing readable", "".join(secrets)[:200000])"""
 FORK_EXEC = """import _posixsubprocess, os, subprocess
-print(subprocess.run(["/bin/sh", "-c", "id; ls /; cat /root/SECRET.txt; find / -name SECRET.txt 2>/dev/null"],
+print(subprocess.run(["/bin/sh", "-c", "id; ls / /home /opt /tmp; cat /root/SECRET.txt /work/*/SECRET.txt"],
                      capture_output=True, text=True).stdout)
 r, w = os.pipe()
 try:

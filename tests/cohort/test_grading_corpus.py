@@ -39,7 +39,7 @@ def cohort(tmp_path_factory):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
     lines = []
-    summary = grade(Options(source=subs, root=root, workers=2, timeout=4, progress=lines.append))
+    summary = grade(Options(source=subs, root=root, workers=2, timeout=8, progress=lines.append))
     entries = summary["entries"]
     keys = {c.name: next(k for k in entries if k.split("/")[0] == c.graded_as or
                          c.graded_as.endswith("-") and k.startswith(c.graded_as)) for c in cases}
