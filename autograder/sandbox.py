@@ -127,8 +127,7 @@ def command(lib, home):
 
 def start(lib, memory_mb=2048, allow_unsandboxed=False):
     """Start the student side; returns (process, read fd, write fd, scratch home to delete afterwards)."""
-    home = tempfile.mkdtemp(prefix="student-")
-    os.chmod(home, 0o777)  # uid 65534 inside writes here; nobody else can reach this folder's parent
+    home = tempfile.mkdtemp(prefix="student-")  # 0700: uid 65534 inside is the grader's own uid outside
     if bwrap() is not None:
         argv, env, cwd = command(lib, home), None, None
     elif allow_unsandboxed:
