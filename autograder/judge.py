@@ -24,10 +24,10 @@ import warnings
 
 from autograder import sandbox
 from autograder.channel import Endpoint, PeerGone, TimedOut
+from autograder.student import KEEP_MIME  # checked again here: the student's process may send anything
 
 _WARNINGS = {name: cls for name, cls in vars(builtins).items() if isinstance(cls, type) and issubclass(cls, Warning)}
 _OUTPUT_TYPES = {"stream": ("name", "text"), "display_data": ("data",), "error": ("ename", "evalue", "traceback")}
-_KEEP_MIME = ("text/plain", "image/png")
 
 
 class JudgeSide(Endpoint):
@@ -122,7 +122,7 @@ def _clean(outputs):
         for key in _OUTPUT_TYPES[out["output_type"]]:
             value = out.get(key)
             if key == "data":
-                value = {k: v for k, v in (value or {}).items() if k in _KEEP_MIME and isinstance(v, str)}
+                value = {k: v for k, v in (value or {}).items() if k in KEEP_MIME and isinstance(v, str)}
             elif key == "traceback":
                 value = [str(v) for v in value] if isinstance(value, list) else []
             else:

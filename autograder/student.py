@@ -16,7 +16,7 @@ import warnings
 from autograder.channel import Endpoint, PeerGone
 
 OUTPUT_CAP = 100_000  # characters of one cell's output sent back
-_KEEP_MIME = ("text/plain", "image/png")  # HTML or JavaScript from student code never reaches a grader's page
+KEEP_MIME = ("text/plain", "image/png")  # HTML or JavaScript from student code never reaches a grader's page
 
 
 _MISSING = object()
@@ -81,7 +81,7 @@ class StudentSide(Endpoint):
             if text:
                 outputs.append({"output_type": "stream", "name": name, "text": text[:OUTPUT_CAP]})
         for rich in cap.outputs[:20]:
-            data = {k: v for k, v in rich.data.items() if k in _KEEP_MIME and isinstance(v, str)}
+            data = {k: v for k, v in rich.data.items() if k in KEEP_MIME and isinstance(v, str)}
             if data:
                 outputs.append({"output_type": "display_data", "data": data})
         exc = result.error_before_exec or result.error_in_exec

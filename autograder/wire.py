@@ -37,10 +37,6 @@ class Handle:
         self.id, self.type, self.callable, self.name, self.params = id, type, callable, name, params
 
 
-def _tuple(x):
-    return type(x) is tuple
-
-
 class _Encoder:
     def __init__(self, export, share_rng):
         self.export, self.share_rng, self.buffers, self.memo = export, share_rng, [], {}
