@@ -9,7 +9,12 @@ error in a graded cell by its one-line message (which, from course.grading, alre
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
+from course.grading.checks import render_failure
+
 __all__ = ["HideHiddenTests", "ShortTracebacks"]
+
+# The course's own failure types: their message is the whole story (course.grading.checks.CheckFailure and kin).
+_FAILURES = {"CheckFailure", "ScorecardFailure"}
 
 
 class HideHiddenTests(ClearHiddenTests):
@@ -17,13 +22,15 @@ class HideHiddenTests(ClearHiddenTests):
 
 
 class ShortTracebacks(NbGraderPreprocessor):
-    """Keep only ``ExceptionName: message`` of errors in graded cells."""
+    """Keep only the message of errors in graded cells: a failed check as its ✗ block, anything else as
+    ``ExceptionName: message``."""
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code" and utils.is_grade(cell):
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "error":
-                    out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
+                    ename, evalue = out.get("ename", "Error"), out.get("evalue", "")
+                    out["traceback"] = render_failure(evalue) if ename in _FAILURES else [f"{ename}: {evalue}"]
         return cell, resources
 
 

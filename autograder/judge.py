@@ -187,6 +187,9 @@ def run_test(source, name, ns):
         raise
     except Exception as exc:  # noqa: BLE001 (a failing check is this cell's result)
         outputs.append(_error(type(exc).__name__, str(exc)))
+        render = getattr(exc, "_render_traceback_", None)  # the course's failures show as a short block
+        if render is not None:
+            outputs[-1]["traceback"] = [str(line) for line in render()]
     finally:
         if buf.getvalue():
             outputs.insert(0, {"output_type": "stream", "name": "stdout", "text": buf.getvalue()})

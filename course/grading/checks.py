@@ -29,15 +29,28 @@ _allclose = np.allclose
 _isfinite = np.isfinite
 _asarray = np.asarray
 
-__all__ = ["check", "check_gradient", "Mistake", "CheckFailure", "numerical_gradient", "call_quietly",
-           "call_student", "fail", "not_implemented", "raised", "assert_close", "fmt"]
+__all__ = ["check", "check_gradient", "Mistake", "CheckFailure", "render_failure", "numerical_gradient",
+           "call_quietly", "call_student", "fail", "not_implemented", "raised", "assert_close", "fmt"]
 
 TOL64 = {"rtol": 1e-6, "atol": 1e-9}
 TOL32 = {"rtol": 2e-4, "atol": 1e-5}
 
 
 class CheckFailure(AssertionError):
-    """A graded check failed; the message says what the result looks like and shows expected against got."""
+    """A graded check failed; the message says what the result looks like and shows expected against got.
+
+    In a notebook it shows as one short block (✗, the sentence, expected and got) instead of a traceback: IPython
+    calls ``_render_traceback_`` for the lines of an error's output, and so do the course's grader and Validate.
+    """
+
+    def _render_traceback_(self):
+        return render_failure(str(self))
+
+
+def render_failure(message):
+    """The lines a failure shows: its first line after a red ✗, the rest (expected, got …) as they are."""
+    first, *rest = str(message).splitlines() or [""]
+    return [f"\x1b[1;31m✗\x1b[0m \x1b[31m{first}\x1b[0m", *rest]
 
 
 def _copy_args(args):

@@ -5,18 +5,41 @@ function headless and widgets can redraw without leaking figures. ``show(fig)`` 
 Topic modules (``course.viz.losses`` ...) hold the drawings for each lesson.
 """
 
+import functools
 import io
 
-__all__ = ["figure", "show", "to_png", "COLORS"]
+__all__ = ["figure", "show", "to_png", "COLORS", "INK", "THEME"]
 
-# One palette for the whole course (colour-blind safe, from Okabe & Ito).
-COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+# One palette for the whole course (colour-blind safe, from Okabe & Ito), without its black and yellow: each colour
+# here reads on JupyterLab's light theme and on its dark one.
+COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#999999"]
+# Text, axes and reference lines: a grey that reads on white and on JupyterLab's dark background alike.
+INK = "#808080"
+# Figures are transparent PNGs drawn in that grey, so a plot is neither a white slab in the dark theme nor faint in
+# the light one.
+THEME = {
+    "figure.facecolor": "none", "axes.facecolor": "none", "savefig.facecolor": "none", "savefig.transparent": True,
+    "text.color": INK, "axes.labelcolor": INK, "axes.edgecolor": INK, "xtick.color": INK, "ytick.color": INK,
+    "grid.color": INK, "grid.alpha": 0.3, "legend.facecolor": "none", "legend.edgecolor": INK,
+    "legend.framealpha": 0.0,
+}
+
+
+@functools.cache
+def _apply_theme():
+    """Set the course's look once, before the first figure (matplotlib reads these when an artist is made)."""
+    import matplotlib
+    from cycler import cycler
+
+    matplotlib.rcParams.update(THEME)
+    matplotlib.rcParams["axes.prop_cycle"] = cycler(color=COLORS)
 
 
 def figure(nrows=1, ncols=1, size=(6.4, 4.0), **subplot_kw):
     """A new ``(fig, axes)`` pair that belongs to no pyplot state machine."""
     from matplotlib.figure import Figure
 
+    _apply_theme()
     fig = Figure(figsize=size, layout="constrained")
     axes = fig.subplots(nrows, ncols, subplot_kw=subplot_kw or None)
     return fig, axes

@@ -39,7 +39,7 @@ def select_multiple(options, value, description, **kw):
                                style={"description_width": "initial"}, **kw)
 
 
-def explorer(draw, controls, title=None):
+def explorer(draw, controls, title=None, borrowing=None):
     """A widget that redraws ``draw(**{name: control.value})`` whenever a control changes.
 
     Parameters
@@ -47,8 +47,11 @@ def explorer(draw, controls, title=None):
     draw : callable returning a matplotlib Figure.
     controls : dict name -> ipywidget with a ``value``; names are ``draw``'s keyword arguments.
     title : optional HTML line shown above the controls.
+    borrowing : optional ``course.demo.Yours`` holding the student's functions that ``draw`` uses; a line under the
+        picture says which of them it had to borrow from the course.
     """
     import base64
+    import html
 
     from course.viz import to_png
 
@@ -58,18 +61,26 @@ def explorer(draw, controls, title=None):
     box = w.VBox()
 
     def render(_change=None):
-        fig = draw(**{name: c.value for name, c in controls.items()})
+        from course.demo import DemoNeedsFunction
+
+        try:
+            fig = draw(**{name: c.value for name, c in controls.items()})
+        except DemoNeedsFunction as exc:  # the student has a function left to write: say which, keep the widget
+            out.outputs, note.value = (), html.escape(f"ⓘ {exc}")
+            return
         box.figure = fig
         box.renders += 1
         # One assignment replaces the picture in a single update, in a kernel or in a plain test process alike.
         png = base64.b64encode(to_png(fig)).decode("ascii")
         out.outputs = ({"output_type": "display_data", "metadata": {},
                         "data": {"image/png": png, "text/plain": f"<{draw.__name__} figure>"}},)
+        note.value = html.escape(borrowing.note()) if borrowing is not None else ""
 
     header = [w.HTML(f"<b>{title}</b>")] if title else []
-    box.children = [*header, w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap")), out]
+    note = w.HTML("")
+    box.children = [*header, w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap")), out, note]
     box.add_class("course-explorer")
-    box.draw, box.controls, box.output, box.renders = draw, controls, out, 0
+    box.draw, box.controls, box.output, box.note, box.renders = draw, controls, out, note, 0
     for control in controls.values():
         control.observe(render, names="value")
     render()

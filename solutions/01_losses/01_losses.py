@@ -22,6 +22,8 @@ import numpy as np
 
 from course.grading import check, check_gradient
 from course.widgets import losses as explore
+from course.demo import yours
+from course.grading import scorecard
 
 
 # %% [markdown]
@@ -920,7 +922,16 @@ print("l2_penalty_backward: all visible tests pass ✓")
 # | max-margin classifier | C scores | multiclass hinge | `MultiMarginLoss` |
 #
 # Whatever the data loss, an L2 penalty (or its cousin, weight decay, in notebook 05) keeps the weights small.
-#
+
+# %% [markdown]
+# ## Your scorecard
+# The cell below runs every test of this notebook again, against the functions you have now, and lists
+# what passes and what still fails. *Validate* ends with the same summary.
+
+# %% nbgrader={"grade": true, "grade_id": "scorecard", "locked": true, "points": 0, "schema_version": 3, "solution": false}
+scorecard("01_losses.ipynb")
+
+# %% [markdown]
 # ## Recap
 # - A loss is one number: the **mean** over the batch. Its gradient therefore carries $1/N$.
 # - MSE squares residuals, so large errors dominate; MAE pulls every point equally; Huber is MSE near 0 and MAE far out.

@@ -26,6 +26,9 @@ from course.grading import assert_close
 from course.viz import gradients as pictures
 from course.viz import show
 from course.widgets import gradients as explorers
+from course.demo import yours
+from course.grading import scorecard
+
 
 # %% [markdown]
 # ## 1 · The gradient is the slope of the error
@@ -921,6 +924,14 @@ for lr in (0.05, 0.15, 0.25):
 
 # %%
 explorers.gradient_descent_explorer()
+
+# %% [markdown]
+# ## Your scorecard
+# The cell below runs every test of this notebook again, against the functions you have now, and lists
+# what passes and what still fails. *Validate* ends with the same summary.
+
+# %% nbgrader={"grade": true, "grade_id": "scorecard", "locked": true, "points": 0, "schema_version": 3, "solution": false}
+scorecard("02_gradients.ipynb")
 
 # %% [markdown]
 # ## Recap

@@ -28,6 +28,8 @@ from course.gradcheck import numerical_gradient, rel_error
 from course.viz import show
 from course.viz import backprop as viz
 from course.widgets import backprop as widgets
+from course.demo import yours
+from course.grading import scorecard
 
 
 # %% [markdown]
@@ -1371,6 +1373,14 @@ for l, ((W, b), (dW, db)) in enumerate(zip(net, analytic)):
     worst = max(worst, *errs)
     print(f"layer {l + 1}: W {W.shape}  relative error dW {errs[0]:.1e}, db {errs[1]:.1e}")
 print(f"largest relative error over the whole network: {worst:.1e}  (below 1e-6: {worst < 1e-6})")
+
+# %% [markdown]
+# ## Your scorecard
+# The cell below runs every test of this notebook again, against the functions you have now, and lists
+# what passes and what still fails. *Validate* ends with the same summary.
+
+# %% nbgrader={"grade": true, "grade_id": "scorecard", "locked": true, "points": 0, "schema_version": 3, "solution": false}
+scorecard("03_backprop.ipynb")
 
 # %% [markdown]
 # ## Recap

@@ -37,6 +37,8 @@ from course import data
 from course.viz import init as pictures
 from course.viz import show
 from course.widgets import init as explorers
+from course.demo import yours
+from course.grading import scorecard
 
 
 # %% [markdown]
@@ -896,6 +898,14 @@ show(pictures.plot_training_curves(runs))
 
 # %%
 explorers.init_explorer()
+
+# %% [markdown]
+# ## Your scorecard
+# The cell below runs every test of this notebook again, against the functions you have now, and lists
+# what passes and what still fails. *Validate* ends with the same summary.
+
+# %% nbgrader={"grade": true, "grade_id": "scorecard", "locked": true, "points": 0, "schema_version": 3, "solution": false}
+scorecard("04_initialization.ipynb")
 
 # %% [markdown]
 # ## Recap

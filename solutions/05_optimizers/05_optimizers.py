@@ -28,6 +28,8 @@ from course import surfaces
 from course.viz import show
 from course.viz import optim as plots
 from course.widgets import optim as explore
+from course.demo import yours
+from course.grading import scorecard
 
 
 # %% [markdown]
@@ -1056,6 +1058,14 @@ for _ in range(3):
     opt.step()
     w, state = adam_update(w, np.array([0.2, -3.0]), state, lr=0.1)
 print(f"Adam object: {p.data}, step {opt.state[p]['step']}\nyour function: {w}, step {state['step']}")
+
+# %% [markdown]
+# ## Your scorecard
+# The cell below runs every test of this notebook again, against the functions you have now, and lists
+# what passes and what still fails. *Validate* ends with the same summary.
+
+# %% nbgrader={"grade": true, "grade_id": "scorecard", "locked": true, "points": 0, "schema_version": 3, "solution": false}
+scorecard("05_optimizers.ipynb")
 
 # %% [markdown]
 # ## Recap

@@ -22,6 +22,9 @@ from course.grading import check, check_gradient
 from course.viz import show
 from course.viz import capstone as plots
 from course.widgets import capstone as explore
+from course.demo import yours
+from course.grading import scorecard
+
 
 # %% [markdown]
 # ## 1 · The data
@@ -696,6 +699,14 @@ show(plots.plot_misclassified(split.X_test, split.y_test, test_scores))
 
 # %%
 explore.hyperparameter_explorer()
+
+# %% [markdown]
+# ## Your scorecard
+# The cell below runs every test of this notebook again, against the functions you have now, and lists
+# what passes and what still fails. *Validate* ends with the same summary.
+
+# %% nbgrader={"grade": true, "grade_id": "scorecard", "locked": true, "points": 0, "schema_version": 3, "solution": false}
+scorecard("06_capstone.ipynb")
 
 # %% [markdown]
 # ## Recap

@@ -56,11 +56,16 @@ def test_lesson_structure(path):
                 f"solution cell {m['grade_id']!r} must be followed by its test cell test_{m['grade_id']}")
         if is_test(cell):
             assert cell.metadata["nbgrader"]["locked"], f"{grade_id(cell)} must be locked"
+        if is_test(cell) and grade_id(cell) != "scorecard":
             assert "### BEGIN HIDDEN TESTS" in cell.source, f"{grade_id(cell)} has no hidden tests"
         assert not re.search(r"^\s*[%!]", cell.source, re.M), f"cell {cell.id} uses an IPython magic or shell"
+    # The last code cell is the scorecard: worth nothing itself, it lists what passes (and ends Validate's report).
+    assert grade_id(code[-1]) == "scorecard" and code[-1].metadata["nbgrader"]["points"] == 0, "scorecard last"
+    assert code[-1].source.strip() == f'scorecard("{aid}.ipynb")'
     first, last = nb.cells[0], nb.cells[-1]
     assert first.cell_type == "markdown" and re.search(r"you will|learn", first.source, re.I), "objectives first"
-    assert last.cell_type == "markdown" and "recap" in last.source.lower(), "a recap last"
+    recap = nb.cells[-2] if last.source.lstrip("# ").lower().startswith("references") else last
+    assert recap.cell_type == "markdown" and "recap" in recap.source.lower(), "a recap last (or before References)"
     assert any("explorer(" in c.source for c in code), "at least one ipywidgets explorer"
 
 
