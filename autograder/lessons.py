@@ -13,6 +13,7 @@ how a pair disagrees (the test suite requires none).
 """
 
 import hashlib
+import platform
 import sys
 from pathlib import Path
 
@@ -28,7 +29,11 @@ REPO = Path(__file__).resolve().parent.parent
 FORMAT = {"extension": ".py", "format_name": "percent", "notebook_metadata_filter": "-all",
           "cell_metadata_filter": "nbgrader,-all"}
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-LANGUAGE_INFO = {"name": "python"}
+# What the kernel reports when a notebook opens: stored in full, JupyterLab finds nothing to update and the notebook
+# opens clean rather than already "unsaved". The Python version is the course's (the one that built the notebook).
+LANGUAGE_INFO = {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+                 "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+                 "pygments_lexer": "ipython3", "version": platform.python_version()}
 
 
 def script_path(aid, root=REPO):
@@ -60,7 +65,10 @@ def _text_id(source, taken):
 def _clean(nb):
     """No outputs, no execution counts, no editor state, and the course's kernel: what is stored in git."""
     nb.nbformat, nb.nbformat_minor = 4, 5
-    nb.metadata = nbformat.NotebookNode({"kernelspec": dict(KERNELSPEC), "language_info": dict(LANGUAGE_INFO)})
+    # A notebook keeps the Python version it was stored with: rebuilding it on another patch release changes nothing.
+    version = nb.metadata.get("language_info", {}).get("version", LANGUAGE_INFO["version"])
+    nb.metadata = nbformat.NotebookNode({"kernelspec": dict(KERNELSPEC),
+                                         "language_info": dict(LANGUAGE_INFO, version=version)})
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = []
@@ -86,6 +94,8 @@ def notebook_from_script(text, previous=None):
         else:
             cell.id = _text_id(cell.source, taken)
         taken.add(cell.id)
+    if previous is not None and "language_info" in previous.metadata:
+        nb.metadata["language_info"] = previous.metadata["language_info"]
     return _clean(nb)
 
 
