@@ -2,6 +2,7 @@
 #   make lab    set up the pinned environment in .venv and open the course in JupyterLab
 #   make test   set up the same environment (plus test tools, Chromium and bubblewrap) and run the whole test suite
 # Both work on a fresh machine with Python 3.11; re-running them skips what is already installed.
+# Also: make instructor (JupyterLab with nbgrader's formgrader), make reset LESSON=03 (start a lesson over).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -12,7 +13,7 @@ AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # nbgrader shells out to `alembic` and `jupyter`: the venv's tools must come first on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup setup-dev lab test test-fast readme-shots lessons release grade benchmark system-deps clean
+.PHONY: setup setup-dev lab instructor reset test test-fast readme-shots lessons release grade benchmark system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +29,34 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
-setup: $(VENV)/.runtime
-setup-dev: $(VENV)/.dev
+# Running a notebook writes outputs into it; nbstripout, registered as git's filter for *.ipynb (.gitattributes),
+# keeps them out of what git sees, so working a lesson (or running a solution) never shows as a change.
+$(VENV)/.git-filter: $(VENV)/.runtime
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+		git config filter.nbstripout.clean "'$(CURDIR)/$(BIN)/python' -m nbstripout --keep-id" && \
+		git config filter.nbstripout.smudge cat && \
+		git config diff.ipynb.textconv "'$(CURDIR)/$(BIN)/python' -m nbstripout -t --keep-id"; fi
+	touch $@
+
+setup: $(VENV)/.runtime $(VENV)/.git-filter
+setup-dev: $(VENV)/.dev $(VENV)/.git-filter
+
+# The student's JupyterLab: nbgrader's Validate and Assignment List, without its instructor-only parts (formgrader,
+# Create Assignment, course list) and without JupyterLab's news pop-up (autograder/jupyter/student).
+STUDENT_JUPYTER := JUPYTER_CONFIG_PATH="$(CURDIR)/autograder/jupyter/student"
 
 lab: setup
-	$(BIN)/jupyter lab $(AS_ROOT) --ServerApp.root_dir="$(CURDIR)" exercises/01_losses/01_losses.ipynb
+	$(STUDENT_JUPYTER) $(BIN)/jupyter lab $(AS_ROOT) --ServerApp.root_dir="$(CURDIR)" \
+		exercises/01_losses/01_losses.ipynb
+
+# The instructor's JupyterLab: everything nbgrader offers (Nbgrader > Formgrader to grade, Create Assignment).
+instructor: setup-dev
+	$(BIN)/jupyter lab $(AS_ROOT) --ServerApp.root_dir="$(CURDIR)"
+
+# Start a lesson over: make reset LESSON=03 (asks first; your notebook is kept in exercises/<lesson>/.backups/).
+reset: setup
+	@test -n "$(LESSON)" || { echo "Say which lesson: make reset LESSON=03"; exit 2; }
+	$(BIN)/python -m autograder reset $(LESSON)
 
 # Debian's Chromium drives the browser tests (never `playwright install`); bubblewrap is the sandbox cohort grading
 # runs student code in.

@@ -4,6 +4,10 @@
                                               (--from-notebook: the other way; --check: report pairs out of sync)
   python -m autograder release [AID ...]      regenerate exercises/ from solutions/
   python -m autograder grade SUBMISSIONS      grade a cohort (a folder or an LMS zip); --help for the options
+
+Student command.
+
+  python -m autograder reset LESSON [--yes]   start a lesson over from a fresh copy (your notebook is backed up)
 """
 
 import sys
@@ -24,6 +28,10 @@ def main(argv=None):
         for path in generate(ids=argv[1:] or None):
             print(f"released {path.relative_to(REPO)}")
         return 0
+    if argv[0] == "reset":
+        from autograder.reset import main as reset_main
+
+        return reset_main(argv[1:])
     if argv[0] == "grade":
         from autograder.grade import main as grade_main
 

@@ -29,24 +29,28 @@ def nbgrader(args, cwd, timeout=600):
                           timeout=timeout, env=tool_env())
 
 
-def generate(dest_root=None, ids=None):
+def generate(dest_root=None, ids=None, check=True, source_root=REPO):
     """Write the release of every assignment under ``dest_root``/exercises (default: this repository).
 
     The gradebook nbgrader needs for this is created in a throwaway folder, so a release never touches the
-    instructor's grades.
+    instructor's grades. ``check`` first makes sure each lesson script and its notebook agree (an instructor's
+    release); ``make reset`` skips it, so a student's set-up (without the lesson-source tools) can use this too.
     """
-    from autograder.lessons import differences
+    dest_root, source_root = Path(dest_root or REPO), Path(source_root)
+    ids = ids or assignments(source_root)
+    if check:
+        from autograder.lessons import differences
 
-    dest_root = Path(dest_root or REPO)
-    ids = ids or assignments()
-    stale = [problem for aid in ids for problem in differences(aid)]
+        stale = [problem for aid in ids for problem in differences(aid, source_root)]
+    else:
+        stale = []
     if stale:
         raise RuntimeError("a lesson script and its notebook disagree, so the release would not be what the script "
                            "says:\n  " + "\n  ".join(stale) + "\nRun `make lessons` (script → notebook) or "
                            "`python -m autograder lessons --from-notebook` (after editing the notebook), then release.")
     with tempfile.TemporaryDirectory(prefix="backprop-release-") as tmp:
-        shutil.copy(REPO / CONFIG, tmp)
-        shutil.copytree(REPO / "solutions", Path(tmp) / "solutions",
+        shutil.copy(source_root / CONFIG, tmp)
+        shutil.copytree(source_root / "solutions", Path(tmp) / "solutions",
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
         for aid in ids:
             proc = nbgrader(["generate_assignment", aid, "--force", "--log-level=WARN",
