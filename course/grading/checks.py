@@ -14,6 +14,7 @@ is wrong.
 import contextlib
 import copy
 import io
+import textwrap
 import warnings
 
 import numpy as np
@@ -47,10 +48,13 @@ class CheckFailure(AssertionError):
         return render_failure(str(self))
 
 
-def render_failure(message):
-    """The lines a failure shows: its first line after a red ✗, the rest (expected, got …) as they are."""
+def render_failure(message, width=100):
+    """The lines a failure shows: its first line after a red ✗ (wrapped, so that no window has to scroll sideways
+    to read it: Validate's dialog does not wrap), then the rest (expected, got …) as they are."""
     first, *rest = str(message).splitlines() or [""]
-    return [f"\x1b[1;31m✗\x1b[0m \x1b[31m{first}\x1b[0m", *rest]
+    head = textwrap.wrap(first, width - 2, break_long_words=False, break_on_hyphens=False) or [""]
+    return [f"\x1b[1;31m✗\x1b[0m \x1b[31m{head[0]}\x1b[0m", *(f"  \x1b[31m{line}\x1b[0m" for line in head[1:]),
+            *rest]
 
 
 def _copy_args(args):

@@ -13,6 +13,7 @@ import contextlib
 import io
 import json
 import os
+import textwrap
 import warnings
 
 from course.grading.checks import CheckFailure
@@ -92,7 +93,7 @@ def scorecard(notebook=None, namespace=None):
         else:
             reason = "not written yet" if "NotImplementedError" in outcome or "not implemented yet" in outcome \
                 else outcome
-            failing.append(f"  ✗ {name}: {reason[:140]}")
+            failing.append(f"  ✗ {name}: " + textwrap.shorten(reason, max(40, 92 - len(name)), placeholder=" …"))
     summary = f"{len(passing)}/{len(cells)} pass ({earned:g}/{total:g} points)"
     if not failing:
         print(f"✓ {summary}: every test in this notebook passes.")

@@ -47,7 +47,8 @@ class ExplorerResult:
     moved: str = ""  # the control that was moved, and how
     before: str = ""  # value readouts before/after
     after: str = ""
-    seconds: float = 0.0
+    seconds: float = 0.0  # from the control's release to the new picture, for the first move
+    times: list = field(default_factory=list)  # the same, for every move
 
 
 class NotebookUI:
@@ -236,9 +237,9 @@ class NotebookUI:
     def explorers(self):
         return self.page.locator(f"{NB} .course-explorer")
 
-    def check_explorer(self, k, timeout=60):
-        """Assert explorer ``k`` shows its title, controls and a picture; move one control; assert the picture
-        changed. Returns an ExplorerResult; element screenshots go to the screenshot folder."""
+    def check_explorer(self, k, timeout=60, moves=1):
+        """Assert explorer ``k`` shows its title, controls and a picture; move one control (``moves`` times); assert
+        the picture changed each time. Returns an ExplorerResult; element screenshots go to the screenshot folder."""
         box = self.explorers().nth(k)
         self.scroll_to_top_of(box)
         res = ExplorerResult(index=k, title=(box.locator(".widget-html-content").first.text_content().strip()
@@ -271,37 +272,42 @@ class NotebookUI:
         src = img.first.get_attribute("src")
         self.page.screenshot(path=str(self.shots / f"explorer-{k}-before.png"), clip=self.widget_clip(box))
 
-        t0 = time.monotonic()
-        if slider is not None:
-            res.before = slider.locator(".widget-readout").text_content()
-            res.moved = self.drag_slider(slider)
-            readout = slider.locator(".widget-readout")
-        else:  # no slider in this explorer: pick another option in its first dropdown
-            kind, label = res.controls[0]
-            child = children.nth(0)
-            assert kind in ("widget-dropdown", "widget-select"), \
-                f"explorer {k} ({res.title!r}): no slider and no dropdown to move ({res.controls})"
-            sel = child.locator("select").first
-            options = sel.locator("option").all_text_contents()
-            current = sel.evaluate("s => s.options[s.selectedIndex].text")
-            other = next(o for o in options if o != current)
-            res.before = current
-            sel.select_option(label=other)
-            res.moved = f"dropdown {label!r}: {current!r} -> {other!r}"
-            readout = None
-        try:
-            self.page.wait_for_function(
-                "([box, old]) => { const i = box.querySelector('.widget-output img');"
-                " return i && i.getAttribute('src') !== old && i.complete && i.naturalWidth > 50; }",
-                arg=[box.element_handle(), src], timeout=timeout * 1000, polling=100)
-        except Exception as exc:
-            self.page.screenshot(path=str(self.shots / f"explorer-{k}-after-FAILED.png"), clip=self.widget_clip(box))
-            raise AssertionError(f"explorer {k} ({res.title!r}): after {res.moved} the picture did not change "
-                                 f"within {timeout} s") from exc
-        res.seconds = time.monotonic() - t0
+        for move in range(moves):
+            if slider is not None:
+                before = slider.locator(".widget-readout").text_content()
+                moved, t0 = self.drag_slider(slider), time.monotonic()
+                readout = slider.locator(".widget-readout")
+            else:  # no slider in this explorer: pick another option in its first dropdown
+                kind, label = res.controls[0]
+                child = children.nth(0)
+                assert kind in ("widget-dropdown", "widget-select"), \
+                    f"explorer {k} ({res.title!r}): no slider and no dropdown to move ({res.controls})"
+                sel = child.locator("select").first
+                options = sel.locator("option").all_text_contents()
+                before = sel.evaluate("s => s.options[s.selectedIndex].text")
+                other = options[(options.index(before) + 1) % len(options)]
+                t0 = time.monotonic()
+                sel.select_option(label=other)
+                moved = f"dropdown {label!r}: {before!r} -> {other!r}"
+                readout = None
+            try:
+                self.page.wait_for_function(
+                    "([box, old]) => { const i = box.querySelector('.widget-output img');"
+                    " return i && i.getAttribute('src') !== old && i.complete && i.naturalWidth > 50; }",
+                    arg=[box.element_handle(), src], timeout=timeout * 1000, polling="raf")
+            except Exception as exc:
+                self.page.screenshot(path=str(self.shots / f"explorer-{k}-after-FAILED.png"),
+                                     clip=self.widget_clip(box))
+                raise AssertionError(f"explorer {k} ({res.title!r}): after {moved} the picture did not change "
+                                     f"within {timeout} s") from exc
+            res.times.append(time.monotonic() - t0)
+            src = box.locator(".widget-output img").first.get_attribute("src")
+            if move == 0:
+                res.before, res.moved = before, moved
+        res.seconds = res.times[0]
         res.after = readout.text_content() if readout is not None else res.before
-        assert res.after != res.before or readout is None, \
-            f"explorer {k} ({res.title!r}): {res.moved} redrew the plot but the readout still says {res.after}"
+        assert res.after != before or readout is None, \
+            f"explorer {k} ({res.title!r}): {moved} redrew the plot but the readout still says {res.after}"
         self.scroll_to_top_of(box)
         self.page.screenshot(path=str(self.shots / f"explorer-{k}-after.png"), clip=self.widget_clip(box))
         return res

@@ -7,7 +7,6 @@ Every per-user Jupyter folder (config, data, runtime, lab settings and workspace
 folder too, so whatever is in ~/.jupyter on the machine cannot change what the test sees.
 """
 
-import json
 import os
 import shutil
 import socket
@@ -19,12 +18,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 
-# JupyterLab settings for the test user: no network calls for news or update checks (their toasts would cover the
-# notebook in screenshots). Everything else, windowing mode included, is JupyterLab's default, as students see it.
-LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
-                                                                         "checkForUpdates": False},
-}
+# The student's Jupyter configuration, as `make lab` uses it: no instructor-only nbgrader UI, no news pop-up, no
+# update check. The test user has no settings of their own: everything else is JupyterLab's default.
+STUDENT_CONFIG = REPO / "autograder" / "jupyter" / "student"
 
 
 def scratch_course(dest, src=REPO):
@@ -67,16 +63,13 @@ class JupyterServer:
                          ("JUPYTERLAB_WORKSPACES_DIR", "lab-workspaces"), ("IPYTHONDIR", "ipython")]:
             env[var] = str(self.home / sub)
             (self.home / sub).mkdir(parents=True, exist_ok=True)
-        for rel, values in LAB_SETTINGS.items():
-            path = self.home / "lab-settings" / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(values))
+        env["JUPYTER_CONFIG_PATH"] = str(STUDENT_CONFIG)
         return env
 
     def __enter__(self):
         cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={self.port}", "--ServerApp.ip=127.0.0.1",
                "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
-               f"--ServerApp.root_dir={self.root}", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+               f"--ServerApp.root_dir={self.root}"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")  # CI containers run as root; Jupyter refuses that without the flag
         self.home.mkdir(parents=True, exist_ok=True)

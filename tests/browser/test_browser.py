@@ -20,112 +20,21 @@ README's pictures in tests/browser/readme/ from this run.
 Chromium comes from Debian (``make system-deps``), never from ``playwright install``.
 """
 
-import json
 import os
-import secrets
-import shutil
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from browser.conftest import (COURSE, EXERCISES, README_SHOTS, RUN_TIMEOUT, SOLUTIONS, TIMINGS, opened,
+                              shots_folder)
 from browser.notebook import NotebookUI, error_outputs, saved_widget_outputs, validate
-from browser.server import REPO, JupyterServer, scratch_course
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-VIEWPORT = {"width": 1280, "height": 1000}  # tall enough for the largest explorer (05's optimizer race)
-SHOTS = REPO / "tests" / "screenshots"
-README_SHOTS = REPO / "tests" / "browser" / "readme"
-
-# The course to serve: this repository, or (to try the test on a lesson in the making) BACKPROP_BROWSER_COURSE, a
-# folder laid out the same way.
-COURSE = Path(os.environ.get("BACKPROP_BROWSER_COURSE") or REPO)
-SOLUTIONS = sorted(p.relative_to(COURSE).as_posix() for p in (COURSE / "solutions").glob("*/*.ipynb")
-                   if ".ipynb_checkpoints" not in p.parts)
-EXERCISES = sorted(p.relative_to(COURSE).as_posix() for p in (COURSE / "exercises").glob("*/*.ipynb")
-                   if ".ipynb_checkpoints" not in p.parts)
-
 # README pictures: (notebook stem, explorer index on the page) -> file name in tests/browser/readme/.
 README_PICTURES = {("01_losses", 1): "01-outlier-fit.png", ("05_optimizers", 0): "05-optimizer-race.png"}
-
-RUN_TIMEOUT = 240  # seconds for one notebook's Run All (the whole suite's budget is far below this)
-TIMINGS = {}
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """Debian's Chromium, or a failure (not a skip) that says how to install it: CI installs it, so must you."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium. Run `make system-deps` "
-                    "(apt-get install chromium chromium-driver); never `playwright install`.", pytrace=False)
-    return CHROMIUM
-
-
-@pytest.fixture(scope="module")
-def server(chromium, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("browser-course")
-    root = scratch_course(tmp / "course", src=COURSE)
-    with JupyterServer(root, tmp / "home", token=secrets.token_hex(16)) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def browser(chromium, tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as p:
-        # A persistent context on a fresh, empty profile folder: nothing from another run is reused.
-        context = p.chromium.launch_persistent_context(str(profile), executable_path=str(chromium),
-                                                       args=CHROMIUM_ARGS, headless=True, viewport=VIEWPORT)
-        yield context
-        context.close()
-    _write_timings()
-
-
-def _opened(nb):
-    """Open the notebook; JavaScript errors while the front end starts are logged, not held against the course.
-
-    Notebook 7.6.5 itself throws "Cannot read properties of undefined (reading 'schema')" from its shortcut settings
-    on every start (and "Command 'filebrowser:open-path' not registered" on a second start), with or without this
-    course; errors from then on, while the notebook runs and its widgets are used, fail the test."""
-    nb.open()
-    if nb.page.problems:
-        (nb.shots / "startup-js-errors.txt").write_text("\n\n".join(nb.page.problems))
-        nb.page.problems.clear()
-
-
-@pytest.fixture
-def page(browser):
-    page = browser.new_page()
-    problems = []
-    page.on("pageerror", lambda exc: problems.append(f"uncaught: {exc}\n{exc.stack}"))
-    page.problems = problems
-    # Console errors are kept for diagnosis (tests/screenshots/.../console.txt) but do not fail the test: JupyterLab
-    # logs some of its own (a missing language server, say). A widget that fails shows in the page, checked there.
-    page.console_log = []
-    page.on("console", lambda m: page.console_log.append(f"{m.type}: {m.text}") if m.type in ("error", "warning")
-            else None)
-    yield page
-    page.close()
-
-
-def _shots(ui, relpath):
-    folder = SHOTS / f"{ui}-{Path(relpath).stem}"
-    shutil.rmtree(folder, ignore_errors=True)
-    return folder
-
-
-def _write_timings():
-    if TIMINGS:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        (SHOTS / "timings.json").write_text(json.dumps(TIMINGS, indent=1))
-
 
 def _check_widgets(nb, saved, label):
     """Every widget output in the saved notebook is drawn as a widget on the page; every explorer works."""
@@ -159,10 +68,10 @@ def _readme_pictures(nb, stem):
 @pytest.mark.parametrize("relpath", SOLUTIONS, ids=[Path(p).stem for p in SOLUTIONS])
 def test_solution_notebook_in_jupyterlab(relpath, server, page):
     stem = Path(relpath).stem
-    nb = NotebookUI(page, server, relpath, "lab", _shots("lab", relpath))
+    nb = NotebookUI(page, server, relpath, "lab", shots_folder("lab", relpath))
     t = {"start": time.monotonic()}
     try:
-        _opened(nb)
+        opened(nb)
         t["opened"] = time.monotonic()
         nb.run_all(RUN_TIMEOUT)
         t["ran"] = time.monotonic()
@@ -197,15 +106,16 @@ def test_untouched_exercise_in_notebook7_validates_with_failing_tests(server, pa
     tests = [c.source.strip() for c in source.cells
              if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
     assert tests, f"{relpath}: no graded test cells"
-    nb = NotebookUI(page, server, relpath, "notebook", _shots("notebook", relpath))
+    nb = NotebookUI(page, server, relpath, "notebook", shots_folder("notebook", relpath))
     t0 = time.monotonic()
     try:
-        _opened(nb)
+        opened(nb)
         rounds = nb.run_all_past_errors(RUN_TIMEOUT)
         saved = nb.save()
         # An untouched stub raises NotImplementedError; the course's check() reports it as "... is not implemented
         # yet: it still raises NotImplementedError". Anything else (a NameError from a demo cell, say) is a defect.
-        unexpected = [(i, text) for i, text in error_outputs(saved) if "NotImplementedError" not in text]
+        unexpected = [(i, text) for i, text in error_outputs(saved)
+                      if "NotImplementedError" not in text and not text.startswith("ScorecardFailure: 0/")]
         assert not unexpected, (f"{relpath}: an untouched exercise may only stop at NotImplementedError, but shows:\n"
                                 + "\n".join(f"  cell {i}: {text}" for i, text in unexpected))
         results = _check_widgets(nb, saved, relpath)
@@ -220,8 +130,12 @@ def test_untouched_exercise_in_notebook7_validates_with_failing_tests(server, pa
             f"{relpath}: Validate should list exactly the {len(tests)} test cells as failing; it lists "
             f"{len(failed)}.\nMissing: {[s[:60] for s in tests if s not in failed]}\n"
             f"Extra: {[s[:60] for s in failed if s not in tests]}")
-        assert all("NotImplementedError" in err for _, err in report["failed"]), \
+        *stubs, (card_source, card) = report["failed"]
+        assert all("NotImplementedError" in err for _, err in stubs), \
             f"{relpath}: some failures are not the untouched stubs' NotImplementedError:\n{report['text'][:3000]}"
+        n = len(tests) - 1
+        assert card_source.startswith("scorecard(") and card.startswith(f"✗ 0/{n} pass (0/100 points); failing:"), \
+            f"{relpath}: Validate should end with the scorecard's summary, it ends with:\n{card[:500]}"
         dialog.locator(".jp-Dialog-button").last.click()
         assert not page.problems, f"{relpath}: JavaScript errors in the page: {page.problems}"
     except BaseException:

@@ -150,3 +150,32 @@ def test_grade_job_reports_missing_and_invalid_without_running_anything():
     invalid = jobs.grade_job(Job(data=b"{", **base))
     assert invalid.status == "invalid" and "not valid JSON" in invalid.messages[0]
     assert invalid.cells["test_f"].error == "invalid notebook"
+
+
+def test_the_judge_reports_a_failed_check_as_its_short_block():
+    from autograder.judge import run_test
+
+    outputs = run_test("from course.grading import CheckFailure\n"
+                       "raise CheckFailure('f(x=1): the result has the wrong sign.\\n  expected: 1\\n  got:      -1')",
+                       "test_f", {})
+    (error,) = [o for o in outputs if o["output_type"] == "error"]
+    assert error["ename"] == "CheckFailure"
+    assert [line.split("m", 1)[-1] if line.startswith("\x1b") else line for line in error["traceback"]][1:] == \
+        ["  expected: 1", "  got:      -1"]
+    assert "✗" in error["traceback"][0] and "wrong sign" in error["traceback"][0]
+
+
+def test_feedback_shows_a_failed_check_as_its_block_and_anything_else_as_one_line():
+    from nbformat.v4 import new_code_cell, new_output
+
+    from autograder.feedback import ShortTracebacks
+
+    cell = new_code_cell("check(f)", metadata={"nbgrader": {"grade": True, "grade_id": "t", "points": 1}})
+    cell.outputs = [new_output("error", ename="CheckFailure", evalue="f: wrong.\n  expected: 1",
+                               traceback=["Traceback", "  File course/grading/checks.py", "CheckFailure: ..."]),
+                    new_output("error", ename="NameError", evalue="name 'f' is not defined",
+                               traceback=["Traceback", "  File <cell>", "NameError: ..."])]
+    ShortTracebacks().preprocess_cell(cell, {}, 0)
+    block, plain = (o["traceback"] for o in cell.outputs)
+    assert "✗" in block[0] and block[1:] == ["  expected: 1"] and not any("File" in line for line in block)
+    assert plain == ["NameError: name 'f' is not defined"]
