@@ -190,3 +190,18 @@ def test_graded_cells_are_what_the_harness_thinks(course):
     aid = aid_of(root)
     nb = nbformat.read(str(REPO / "solutions" / aid / f"{aid}.ipynb"), as_version=4)
     assert {grade_id(c) for c in nb.cells if is_test(c)} == set(cell_scores(root, aid, "solver"))
+
+
+@parametrize
+def test_feedback_shows_the_planted_mistake_as_its_short_block(course):
+    root, mistake = course
+    aid = aid_of(root)
+    if mistake is None:
+        pytest.fail(f"tests/planted/{aid}.py is missing: every assignment needs planted mistakes")
+    text = html.unescape(re.sub(r"<[^>]+>", "", (root / "autograder" / "feedback" / "planted" / aid /
+                                                 f"{aid}.html").read_text()))
+    blocks = [b for b in re.findall(r"✗ [^\n]*(?:\n  [^\n]*)*", text)]
+    assert any(mistake.says.lower() in " ".join(b.split()).lower() for b in blocks), \
+        f"{aid}: the feedback does not show {mistake.name!r} as a ✗ block naming it"
+    assert not re.search(r"Traceback \(most recent call last\)|File \"|course/grading/", text), \
+        f"{aid}: the feedback shows a traceback"
