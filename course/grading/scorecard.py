@@ -78,8 +78,7 @@ def scorecard(notebook=None, namespace=None):
     except ImportError:
         shell = None
     if shell is None and namespace is None:
-        print("The scorecard reads a notebook's test cells inside Jupyter; the grader scores each test cell on its "
-              "own.")
+        print("(The scorecard runs in Jupyter. Here each test cell above is scored on its own.)")
         return None
     namespace = shell.user_ns if namespace is None else namespace
     cells = _test_cells(_find(notebook))

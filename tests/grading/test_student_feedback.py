@@ -104,7 +104,7 @@ def test_scorecard_outside_jupyter_says_so_instead_of_failing(capsys, monkeypatc
 
     monkeypatch.setattr(IPython, "get_ipython", lambda: None)  # as in the grader's judge process
     assert scorecard("missing.ipynb") is None
-    assert "inside Jupyter" in capsys.readouterr().out
+    assert "The scorecard runs in Jupyter" in capsys.readouterr().out
 
 
 def test_scorecard_names_the_notebook_it_cannot_find(tmp_path, monkeypatch):
