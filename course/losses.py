@@ -1,17 +1,19 @@
 """Reference loss functions: each ``*_forward`` returns the mean loss as a float, each ``*_backward`` its gradient.
 
 Conventions (see the course spec): the reduction is the *mean*, PyTorch's default, over every element for the
-element-wise losses (MSE, MAE, Huber, BCE) and over the batch for the per-sample losses (cross-entropy, hinge).
+element-wise losses (MSE, MAE, Huber, MAPE, BCE) and over the batch for the per-sample losses (cross-entropy, hinge).
 Every backward returns the gradient of exactly that scalar with respect to its first argument, in the same shape.
-Inputs are never modified, and float32 inputs are computed in float64.
+Inputs are never modified, and float32 inputs are computed in float64 (``mape_backward`` hands its gradient back in
+the prediction's float dtype, so float32 stays float32).
 """
 
 import numpy as np
 
 __all__ = [
     "mse_forward", "mse_backward", "mae_forward", "mae_backward", "huber_forward", "huber_backward",
-    "bce_forward", "bce_backward", "bce_with_logits_forward", "bce_with_logits_backward", "softmax",
-    "log_softmax", "cross_entropy_forward", "cross_entropy_backward", "hinge_forward", "hinge_backward",
+    "mape_forward", "mape_backward", "bce_forward", "bce_backward", "bce_with_logits_forward",
+    "bce_with_logits_backward", "softmax", "log_softmax", "cross_entropy_forward", "cross_entropy_backward",
+    "hinge_forward", "hinge_backward",
     "multiclass_hinge_forward", "multiclass_hinge_backward", "l2_penalty_forward", "l2_penalty_backward",
 ]
 
@@ -67,6 +69,31 @@ def huber_backward(y_pred, y, delta=1.0):
     """Gradient of :func:`huber_forward`: ``clip(r, -delta, delta) / size``."""
     y_pred, y = _f64(y_pred, y)
     return np.clip(y_pred - y, -delta, delta) / y_pred.size
+
+
+# np.finfo(np.float64).eps, the floor scikit-learn's mean_absolute_percentage_error puts under |y|.
+EPS64 = 2.220446049250313e-16
+
+
+def mape_forward(y_pred, y, eps=EPS64):
+    """Mean absolute percentage error as a fraction: ``mean(|y_pred - y| / max(|y|, eps))``.
+
+    The formula of scikit-learn's ``mean_absolute_percentage_error`` (0.25 means 25 %, not multiplied by 100). A
+    target of exactly 0 is divided by ``eps`` instead, so the loss is huge but finite.
+    """
+    y_pred, y = _f64(y_pred, y)
+    return float(np.mean(np.abs(y_pred - y) / np.maximum(np.abs(y), eps)))
+
+
+def mape_backward(y_pred, y, eps=EPS64):
+    """Subgradient of :func:`mape_forward` w.r.t. ``y_pred``: ``sign(y_pred - y) / max(|y|, eps) / size``.
+
+    0 where ``y_pred == y``. Returned in ``y_pred``'s float dtype (float32 in, float32 out).
+    """
+    dtype = np.asarray(y_pred).dtype
+    y_pred, y = _f64(y_pred, y)
+    grad = np.sign(y_pred - y) / np.maximum(np.abs(y), eps) / y_pred.size
+    return grad.astype(dtype if np.issubdtype(dtype, np.floating) else np.float64)
 
 
 def bce_forward(p, y, eps=1e-12):
@@ -145,7 +172,11 @@ def hinge_backward(scores, y):
 
 
 def multiclass_hinge_forward(scores, labels, margin=1.0):
-    """Weston–Watkins multiclass SVM loss: ``mean_i sum_{j != y_i} max(0, s_ij - s_iy_i + margin)``."""
+    """Weston–Watkins multiclass SVM loss: ``mean_i sum_{j != y_i} max(0, s_ij - s_iy_i + margin)``.
+
+    ``torch.nn.MultiMarginLoss`` divides each sample's sum by the number of classes C as well, so this is C times
+    torch's value (and its gradient C times torch's).
+    """
     (scores,) = _f64(scores)
     labels = np.asarray(labels)
     rows = np.arange(len(labels))
@@ -169,10 +200,13 @@ def multiclass_hinge_backward(scores, labels, margin=1.0):
 
 
 def l2_penalty_forward(weights, lam, n):
-    """L2 regularization ``lam / (2 n) * sum over all weights of theta**2``, for a list of weight arrays."""
+    """L2 regularization ``lam / (2 n) * sum over all weights of theta**2``, for a list of weight arrays.
+
+    A tuple of arrays works the same way.
+    """
     return float(lam / (2.0 * n) * sum(np.sum(np.asarray(w, dtype=np.float64) ** 2) for w in weights))
 
 
 def l2_penalty_backward(weights, lam, n):
-    """Gradient of :func:`l2_penalty_forward`: ``lam / n * theta`` for each array, as a list."""
+    """Gradient of :func:`l2_penalty_forward`: a list with ``lam / n * theta`` for each array (of a list or tuple)."""
     return [lam / n * np.asarray(w, dtype=np.float64) for w in weights]

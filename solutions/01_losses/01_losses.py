@@ -6,11 +6,13 @@
 # it down, so the choice of loss decides *what* the network learns.
 #
 # **By the end of this notebook you will be able to**
-# - write the common losses for regression (MSE, MAE, Huber) and classification (binary and multi-class cross-entropy,
-#   hinge) as NumPy functions that return the **mean** over the batch, as PyTorch does by default;
+# - write the common losses for regression (MSE, MAE, Huber, and MAPE for forecasts) and classification (binary and
+#   multi-class cross-entropy, hinge) as NumPy functions that return the **mean** over the batch, as PyTorch does by
+#   default;
 # - derive and code the gradient of each loss with respect to the predictions, and check it numerically;
 # - compute softmax and cross-entropy without overflow, even for logits of ±1000;
-# - explain which loss suits which task, and why one outlier can move an MSE fit but barely an MAE fit;
+# - explain which loss suits which task, why one outlier can move an MSE fit but barely an MAE fit, and why MAPE
+#   explodes for targets near 0;
 # - add an L2 penalty to a loss, as in regularized logistic regression.
 #
 # **How this notebook works.** Each graded function sits in a cell with `# YOUR CODE HERE`. The cell right after it
@@ -30,11 +32,12 @@ from course.grading import scorecard
 # ## 1 · Conventions
 #
 # - Predictions and targets are NumPy arrays, **batch first**: `y_pred` of shape `(N,)` or `(N, D)`.
-# - A loss returns **one Python float**: the mean over the batch. For element-wise losses (MSE, MAE, Huber, binary
-#   cross-entropy) the mean runs over every element, like `torch.nn.functional.mse_loss(reduction="mean")`.
+# - A loss returns **one Python float**: the mean over the batch. For element-wise losses (MSE, MAE, Huber, MAPE,
+#   binary cross-entropy) the mean runs over every element, like `torch.nn.functional.mse_loss(reduction="mean")`.
 # - Each `*_backward(y_pred, y)` returns $\partial L / \partial \hat y$, the gradient of **exactly that float** with
-#   respect to its first argument, in the same shape as `y_pred`. Because the loss is a mean, every gradient carries a
-#   factor $1/N$.
+#   respect to its first argument, in the same shape as `y_pred`. Because the loss is a mean, every gradient carries
+#   the mean's factor $1/N$, with $N$ the number of terms averaged: every element for the element-wise losses
+#   ($N \cdot D$ of them for an `(N, D)` array), the rows for cross-entropy and the hinge losses.
 # - Functions never change their inputs, and accept float32 as well as float64 arrays.
 
 # %% [markdown]
@@ -164,7 +167,7 @@ def mae_backward(y_pred, y):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_mae_backward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_mae_backward", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 from course import losses as _ref
 
 # The first point is a tie (1 == 1): its subgradient is 0
@@ -197,10 +200,14 @@ print("mae_backward: all visible tests pass ✓")
 # \qquad L = \frac1N \sum_i \ell_\delta(r_i), \qquad
 # \frac{\partial L}{\partial \hat y_i} = \frac{\operatorname{clip}(r_i, -\delta, \delta)}{N}.$$
 #
-# The $-\tfrac12\delta$ makes the two pieces meet at $|r| = \delta$ with the same value *and* the same slope. Huber
-# behaves like MSE for small errors (smooth, gradient shrinking to 0) and like MAE for large ones (a capped pull). This
-# is PyTorch's `huber_loss`; PyTorch's `smooth_l1_loss` divides the quadratic part by $\delta$ instead, so do not mix
-# them up.
+# The $-\tfrac12\delta$ makes the two pieces meet at $|r| = \delta$ with the same value *and* the same slope.
+#
+# **What δ does.** δ is the residual at which Huber stops being quadratic. Inside $|r| \le \delta$ a point costs
+# $\tfrac12 r^2$, *half* its squared error, and pulls with its residual $r$ (MSE pulls with $2r$). Beyond δ it costs
+# a straight line of slope δ and pulls with a constant $\pm\delta$, as MAE does with $\pm 1$. So a large δ (larger than
+# every residual) makes Huber $\tfrac12 \times$ MSE, and a small δ makes it nearly $\delta \times$ MAE: δ says which
+# residuals count as ordinary noise and which as outliers whose pull is capped. This is PyTorch's `huber_loss`;
+# PyTorch's `smooth_l1_loss` is the same loss divided by δ (its $\beta$), so do not mix them up.
 #
 # **By hand** ($\delta = 1$). Residuals $(0.5, 2, -3)$ give $(0.125,\ 1.5,\ 2.5)$, mean $1.375$; gradient
 # $(0.5, 1, -1)/3$.
@@ -217,10 +224,11 @@ def huber_forward(y_pred, y, delta=1.0):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_huber_forward", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_huber_forward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
 check(huber_forward, np.array([0.5, 2.0, -3.0]), np.zeros(3), expected=1.375)
 # With delta = 2 the residual 2 is still inside the quadratic zone: (0.125 + 2 + 2·(3 − 1)) / 3
-check(huber_forward, np.array([0.5, 2.0, -3.0]), np.zeros(3), kwargs={"delta": 2.0}, expected=(0.125 + 2 + 4) / 3)
+check(huber_forward, np.array([0.5, 2.0, -3.0]), np.zeros(3), kwargs={"delta": 2.0}, expected=(0.125 + 2 + 4) / 3,
+      label="delta=2")
 ### BEGIN HIDDEN TESTS
 from course import losses as _ref
 
@@ -233,7 +241,7 @@ for _shape in [(1,), (8,), (6, 3), (1, 1)]:
         _b,
         kwargs={'delta': 0.7},
         expected=_ref.huber_forward(_a, _b, delta=0.7),
-        label=f"shape {_shape}",
+        label=f"shape {_shape}, delta=0.7",
     )
 _a32, _b32 = _a.astype(np.float32), _b.astype(np.float32)
 check(
@@ -242,7 +250,7 @@ check(
     _b32,
     kwargs={'delta': 0.7},
     expected=_ref.huber_forward(_a32, _b32, delta=0.7),
-    label="float32 inputs",
+    label="float32 inputs, delta=0.7",
 )
 ### END HIDDEN TESTS
 print("huber_forward: all visible tests pass ✓")
@@ -256,7 +264,7 @@ def huber_backward(y_pred, y, delta=1.0):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_huber_backward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_huber_backward", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 from course import losses as _ref
 
 check(huber_backward, np.array([0.5, 2.0, -3.0]), np.zeros(3), expected=np.array([0.5, 1.0, -1.0]) / 3)
@@ -288,7 +296,9 @@ print("huber_backward: all visible tests pass ✓")
 # %% [markdown]
 # ### See the difference
 # The left panel shows each loss as a function of one residual; the right panel its derivative, which is how hard
-# that point pulls on the fit. Move δ and watch Huber slide between MAE and MSE.
+# that point pulls on the fit. Move δ: inside the shaded band $|r| \le \delta$ Huber's pull is the residual itself
+# (half of MSE's), outside it stays at $\pm\delta$. A large δ turns Huber into half of MSE; a small one flattens it
+# toward δ × MAE.
 
 # %%
 explore.regression_loss_explorer()
@@ -299,6 +309,141 @@ explore.regression_loss_explorer()
 
 # %%
 explore.outlier_fit_explorer()
+
+
+# %% [markdown]
+# ### MAPE: the error relative to the target (forecasting)
+#
+# Forecasts of sales, demand or traffic are usually judged *relative to the size of what happened*: missing by 10 when
+# 100 items sold is as bad as missing by 1 when 10 sold. The **mean absolute percentage error** divides each absolute
+# residual by the size of its target:
+# $$L_{\text{MAPE}} = \frac1N \sum_i \frac{|\hat y_i - y_i|}{\max(|y_i|, \varepsilon)}, \qquad
+# \frac{\partial L}{\partial \hat y_i} = \frac{\operatorname{sign}(\hat y_i - y_i)}{N \max(|y_i|, \varepsilon)}.$$
+#
+# - It is a **fraction**: 0.25 means 25 % off. (This is the formula of scikit-learn's
+#   `mean_absolute_percentage_error`; multiply by 100 only to print a percentage.)
+# - The denominator is the size of the **true** value $|y_i|$, never the prediction, and it is floored at
+#   $\varepsilon$ = `np.finfo(np.float64).eps` $\approx 2.2 \times 10^{-16}$ so that a target of exactly 0 does not
+#   divide by zero. With so small an ε the floor changes nothing else; the tests also pass a large ε (say 1) to see
+#   that you use the one you are given.
+# - As for MAE, the subgradient at a tie ($\hat y_i = y_i$) is 0. Like MAE's, each point's pull does not grow with its
+#   miss, but it is $1/(N|y_i|)$ instead of $1/N$: small targets pull hardest.
+#
+# **By hand.** $\hat y = (110, 45, 3, -4)$ and $y = (100, 50, 2, -5)$: the misses $10, 5, 1, 1$ divided by
+# $|y| = 100, 50, 2, 5$ give $0.1, 0.1, 0.5, 0.2$, so $L = 0.9/4 = 0.225$ (22.5 %). The gradient is
+# $\big(\tfrac{1}{100}, -\tfrac{1}{50}, \tfrac12, \tfrac15\big)/4 = (0.0025, -0.005, 0.125, 0.05)$: the miss of 1 on
+# a target of 2 costs five times the miss of 10 on 100, and pulls fifty times harder.
+
+# %% nbgrader={"grade": false, "grade_id": "mape_forward", "locked": false, "schema_version": 3, "solution": true}
+def mape_forward(y_pred, y, eps=2.220446049250313e-16):
+    """Mean absolute percentage error, as a fraction (not x 100), as a float.
+
+    mean of |y_pred - y| / max(|y|, eps) over all elements; eps defaults to np.finfo(np.float64).eps.
+    """
+    ### BEGIN SOLUTION
+    return float(np.mean(np.abs(y_pred - y) / np.maximum(np.abs(y), eps)))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_mape_forward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+# Hand-worked example from the text: (10/100 + 5/50 + 1/2 + 1/5) / 4
+check(mape_forward, np.array([110.0, 45.0, 3.0, -4.0]), np.array([100.0, 50.0, 2.0, -5.0]), expected=0.225)
+# eps = 1 floors the denominators at 1: max(|y|, 1) = (1, 1, 2, 4), so (0.75/1 + 0.5/1 + 1/2 + 2/4) / 4
+check(mape_forward, np.array([1.0, 1.0, 1.0, -2.0]), np.array([0.25, 0.5, 2.0, -4.0]), kwargs={"eps": 1.0},
+      expected=0.5625, label="eps=1")
+### BEGIN HIDDEN TESTS
+from course import losses as _ref
+
+_rng = np.random.default_rng(120)
+for _shape in [(1,), (8,), (6, 3), (1, 1)]:
+    _b = _rng.normal(size=_shape) * 5
+    _a = _b + _rng.normal(size=_shape)
+    check(mape_forward, _a, _b, expected=_ref.mape_forward(_a, _b), label=f"shape {_shape}")
+    check(mape_forward, _a, _b, kwargs={"eps": 2.0}, expected=_ref.mape_forward(_a, _b, 2.0),
+          label=f"shape {_shape}, eps=2")
+# A target of exactly 0 is divided by eps: huge, but finite
+check(mape_forward, np.array([0.5, 3.0]), np.array([0.0, 2.0]), expected=_ref.mape_forward([0.5, 3.0], [0.0, 2.0]),
+      label="a zero target")
+_a32, _b32 = _a.astype(np.float32), _b.astype(np.float32)
+check(mape_forward, _a32, _b32, expected=_ref.mape_forward(_a32, _b32), label="float32 inputs")
+### END HIDDEN TESTS
+print("mape_forward: all visible tests pass ✓")
+
+
+# %% nbgrader={"grade": false, "grade_id": "mape_backward", "locked": false, "schema_version": 3, "solution": true}
+def mape_backward(y_pred, y, eps=2.220446049250313e-16):
+    """Subgradient of mape_forward with respect to y_pred: sign(y_pred - y) / max(|y|, eps) / (number of elements).
+
+    0 where y_pred == y. Returns an array shaped like y_pred, of the same float dtype (float32 in, float32 out).
+    """
+    ### BEGIN SOLUTION
+    return np.sign(y_pred - y) / np.maximum(np.abs(y), eps) / y_pred.size
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_mape_backward", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+from course import losses as _ref
+
+# Hand-worked: (+1/100, −1/50, +1/2, +1/5) / 4
+check(mape_backward, np.array([110.0, 45.0, 3.0, -4.0]), np.array([100.0, 50.0, 2.0, -5.0]),
+      expected=np.array([0.0025, -0.005, 0.125, 0.05]))
+# A tie (the second point) gets 0; eps = 1 floors the denominators at 1
+check(mape_backward, np.array([1.0, 0.5, 1.0, -2.0]), np.array([0.25, 0.5, 2.0, -4.0]), kwargs={"eps": 1.0},
+      expected=np.array([1.0, 0.0, -0.5, 0.25]) / 4, label="eps=1, a tie at index 1")
+# Numerical gradient check on a (4, 3) batch (no ties)
+_y = np.random.default_rng(8).normal(size=(4, 3)) * 3
+_yp = _y + np.random.default_rng(9).normal(size=(4, 3))
+check_gradient(mape_backward, _yp, _y, loss=_ref.mape_forward)
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(121)
+for _shape in [(1,), (9,), (5, 2)]:
+    _b = _rng.normal(size=_shape) * 4
+    _a = _b + _rng.normal(size=_shape)
+    check_gradient(mape_backward, _a, _b, loss=_ref.mape_forward, label=f"shape {_shape}")
+    check_gradient(mape_backward, _a, _b, 0.8, loss=_ref.mape_forward, label=f"shape {_shape}, eps=0.8")
+_b = _rng.normal(size=(4, 3)) * 4
+_a = _b.copy()
+_a[::2] += _rng.normal(size=(2, 3))
+check(mape_backward, _a, _b, expected=_ref.mape_backward(_a, _b), label="rows of ties")
+check(mape_backward, np.array([0.5, 3.0]), np.array([0.0, 2.0]), expected=_ref.mape_backward([0.5, 3.0], [0.0, 2.0]),
+      label="a zero target")
+_a32, _b32 = _a.astype(np.float32), _b.astype(np.float32)
+check(mape_backward, _a32, _b32, expected=_ref.mape_backward(_a32, _b32), same_dtype=True, label="float32 inputs")
+### END HIDDEN TESTS
+print("mape_backward: all visible tests pass ✓")
+
+# %% [markdown]
+# ### Why MAPE explodes near 0, and why it is lopsided
+#
+# - **It explodes near $y = 0$.** Each term is divided by $|y_i|$, so a target close to 0 turns a tiny miss into an
+#   enormous percentage, and its pull $1/|y_i|$ drowns every other point. A target of exactly 0 with a miss of 0.5
+#   adds $0.5/\varepsilon \approx 2 \times 10^{15}$, divided by $N$. Use MAPE only for quantities that stay well away
+#   from 0 (the sales of a busy shop, not a temperature in °C or a daily profit).
+# - **It is asymmetric.** The same two numbers cost differently depending on which one was the forecast: forecasting
+#   150 when 100 happens costs $50/100 = 0.5$, forecasting 100 when 150 happens costs $50/150 \approx 0.33$. A
+#   forecast that cannot go below 0 can be at most 100 % too low, but any amount too high. And the strongest pulls,
+#   $1/|y_i|$, come from the smallest targets, which sit below most forecasts: they pull *down*, so a model trained on
+#   MAPE learns to forecast low.
+#
+# Try the first point with your own `mape_forward`: a shop's sales over a week, forecast 5 too high every day, and on
+# the last day the shop was nearly closed.
+
+# %%
+sold = np.array([120.0, 95.0, 130.0, 110.0, 105.0, 140.0, 1.0])
+forecast = sold + 5.0
+with yours(mape_forward) as my:
+    print("MAPE over the first six days:", my.mape_forward(forecast[:6], sold[:6]))
+    print("MAPE over all seven days:    ", my.mape_forward(forecast, sold))
+
+# %% [markdown]
+# The same miss of 5 is about 4 % of an ordinary day and 500 % of the quiet one, which alone lifts the week's MAPE from
+# about 0.04 to 0.75.
+#
+# Now move the forecast $\hat y$ below. The left panel is the MAPE of one point against the value $y$ that really
+# happens; the right panel its gradient, how hard that point pulls the forecast (positive: down).
+
+# %%
+explore.mape_explorer()
 
 
 # %% [markdown]
@@ -327,7 +472,7 @@ def bce_forward(p, y, eps=1e-12):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_bce_forward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_bce_forward", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 check(bce_forward, np.array([0.9, 0.2]), np.array([1.0, 0.0]), expected=0.16425203348601893)
 # Certain and wrong: clipping keeps the loss finite (−log 1e-12 ≈ 27.63 for that element)
 check(bce_forward, np.array([0.0, 1.0]), np.array([1.0, 1.0]), expected=-np.log(1e-12) / 2, rtol=1e-4)
@@ -416,6 +561,29 @@ print("bce_backward: all visible tests pass ✓")
 #
 # **By hand.** $z = (2, -1)$, $y = (1, 0)$: $\big(\log(1 + e^{-2}) + \log(1 + e^{-1})\big)/2 = (0.126928 + 0.313262)/2 = 0.220095$.
 
+# %% [markdown]
+# **Stuck on `bce_with_logits_forward`?** Open one hint at a time.
+#
+# <details><summary>Hint 1 · where to start</summary>
+#
+# Work with one element and write $p = \sigma(z)$. Put the two identities above into
+# $\ell = -\big[y \log p + (1 - y) \log(1 - p)\big]$ and collect the terms: the $y\log(1 + e^{-z})$ pieces cancel and
+# you get
+# $$\ell(z, y) = (1 - y)\,z + \log(1 + e^{-z}) = z + \log(1 + e^{-z}) - z\,y.$$
+# This is exact, but for $z = -1000$ it still asks for $e^{1000}$, which overflows.
+#
+# </details>
+# <details><summary>Hint 2 · removing the overflow</summary>
+#
+# Only $z + \log(1 + e^{-z})$ is dangerous. For $z \ge 0$ leave it alone: $e^{-z} \le 1$. For $z < 0$ factor out
+# $e^{-z}$: $\log(1 + e^{-z}) = -z + \log(1 + e^{z})$, so $z + \log(1 + e^{-z}) = \log(1 + e^{z})$, with $e^{z} \le 1$.
+# Both cases are one formula:
+# $$z + \log(1 + e^{-z}) = \max(z, 0) + \log(1 + e^{-|z|}).$$
+# Subtract $z\,y$, take the mean over every element, and return a float. `np.maximum`, `np.abs` and `np.log1p` do
+# each piece element-wise. Check yourself with $y = 1$: the loss is 0 at $z = 1000$ and 1000 at $z = -1000$.
+#
+# </details>
+
 # %% nbgrader={"grade": false, "grade_id": "bce_with_logits_forward", "locked": false, "schema_version": 3, "solution": true}
 def bce_with_logits_forward(z, y):
     """Binary cross-entropy on logits z (labels y in {0, 1}), mean over all elements, stable for any z."""
@@ -463,6 +631,25 @@ check(
 ### END HIDDEN TESTS
 print("bce_with_logits_forward: all visible tests pass ✓")
 
+
+# %% [markdown]
+# **Stuck on `bce_with_logits_backward`?**
+#
+# <details><summary>Hint 1 · where to start</summary>
+#
+# Differentiate one element of Hint 1's $\ell = z + \log(1 + e^{-z}) - z\,y$:
+# $\frac{d}{dz}\log(1 + e^{-z}) = \frac{-e^{-z}}{1 + e^{-z}} = \sigma(z) - 1$, so $\partial\ell/\partial z = \sigma(z) - y$.
+# The loss is a mean, so divide by the number of elements.
+#
+# </details>
+# <details><summary>Hint 2 · a sigmoid that never overflows</summary>
+#
+# $1/(1 + e^{-z})$ overflows for $z = -1000$. Compute $e = e^{-|z|}$ instead, which lies in $(0, 1]$, and use the two
+# equal forms of the sigmoid:
+# $$\sigma(z) = \frac{1}{1 + e} \ \text{ where } z \ge 0, \qquad \sigma(z) = \frac{e}{1 + e} \ \text{ where } z < 0.$$
+# `np.where` picks one per element. At $z = \pm 1000$, $e$ underflows harmlessly to 0 and $\sigma$ is exactly 1 or 0.
+#
+# </details>
 
 # %% nbgrader={"grade": false, "grade_id": "bce_with_logits_backward", "locked": false, "schema_version": 3, "solution": true}
 def bce_with_logits_backward(z, y):
@@ -536,7 +723,7 @@ def softmax(z):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_softmax", "locked": true, "points": 7, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_softmax", "locked": true, "points": 6, "schema_version": 3, "solution": false}
 _e = np.exp([-2.0, -1.0, 0.0])
 check(softmax, np.array([[1.0, 2.0, 3.0]]), expected=(_e / _e.sum())[None, :])
 # Two rows, three classes: each row on its own; the second row is the first shifted by 10 (same probabilities)
@@ -617,6 +804,31 @@ check(
 print("cross_entropy_forward: all visible tests pass ✓")
 
 
+# %% [markdown]
+# **Stuck on `cross_entropy_backward`?**
+#
+# <details><summary>Hint 1 · where to start</summary>
+#
+# Take one row $z$ with label $y$. Its loss is $\log\sum_k e^{z_k} - z_y$. The derivative of the first term with
+# respect to $z_c$ is $e^{z_c} / \sum_k e^{z_k} = \operatorname{softmax}(z)_c$; the second term depends only on $z_y$,
+# so it adds $-1$ at $c = y$ and nothing elsewhere.
+#
+# </details>
+# <details><summary>Hint 2 · the whole gradient</summary>
+#
+# $$\frac{\partial L}{\partial z} = \frac{\operatorname{softmax}(z) - \operatorname{onehot}(y)}{N}.$$
+# Compute the row-wise softmax stably (subtract each row's maximum before `np.exp`, as in `softmax`), subtract 1 in
+# each row at its label's column (index the rows with `np.arange(N)` and the columns with `labels`), then divide by
+# the number of rows $N$, not the number of entries. Work on the new array softmax gives you, never on `logits`.
+#
+# </details>
+# <details><summary>Hint 3 · check it by hand</summary>
+#
+# For logits $(1, 2, 3)$ and label 2 the softmax is $(0.0900, 0.2447, 0.6652)$ and the gradient
+# $(0.0900, 0.2447, -0.3348)$: each row of the gradient sums to 0.
+#
+# </details>
+
 # %% nbgrader={"grade": false, "grade_id": "cross_entropy_backward", "locked": false, "schema_version": 3, "solution": true}
 def cross_entropy_backward(logits, labels):
     """Gradient of cross_entropy_forward with respect to logits: (softmax(logits) - onehot(labels)) / N."""
@@ -628,7 +840,7 @@ def cross_entropy_backward(logits, labels):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_cross_entropy_backward", "locked": true, "points": 7, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_cross_entropy_backward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
 from course import losses as _ref
 
 _e = np.exp([-2.0, -1.0, 0.0])
@@ -656,9 +868,11 @@ print("cross_entropy_backward: all visible tests pass ✓")
 
 # %% [markdown]
 # ### How cross-entropy punishes confident mistakes
-# Move the probability the model gives to the true class. The loss $-\log p$ is gentle near $p = 1$ and explodes as
-# $p \to 0$; the gradient on the true logit, $p - 1$, stays between −1 and 0, so learning never stalls on a confident
-# mistake (unlike MSE on probabilities, whose gradient vanishes there).
+# Move the probability $p$ the model gives to the true class. The loss $-\log p$ is gentle near $p = 1$ and explodes as
+# $p \to 0$; its gradient on the true logit, $p - 1$, stays between −1 and 0, so learning never stalls on a confident
+# mistake. The dashed curves are the alternative, MSE on the probability, $(1 - p)^2$ with $p = \sigma(z)$: its loss
+# can never exceed 1, and its gradient on the logit, $-2p(1 - p)^2$, **vanishes** as $p \to 0$. The more confidently
+# wrong the model is, the less MSE on probabilities pushes it to change.
 
 # %%
 explore.cross_entropy_explorer()
@@ -742,8 +956,8 @@ print("hinge_backward: all visible tests pass ✓")
 # Each violated margin adds $+1/N$ to the gradient of $s_{ij}$ and $-1/N$ to that of $s_{i y_i}$; so the true class's
 # gradient is minus the number of violations, over $N$.
 #
-# **By hand** (CS231n's three images, $\Delta = 1$, one row per image): scores $(3.2, 5.1, -1.7)$ with label 0 give
-# $\max(0, 5.1 - 3.2 + 1) + \max(0, -1.7 - 3.2 + 1) = 2.9$; $(1.3, 4.9, 2.0)$ with label 1 give $0$;
+# **By hand** (three images, three classes, $\Delta = 1$, one row of scores per image): scores $(3.2, 5.1, -1.7)$ with
+# label 0 give $\max(0, 5.1 - 3.2 + 1) + \max(0, -1.7 - 3.2 + 1) = 2.9$; $(1.3, 4.9, 2.0)$ with label 1 give $0$;
 # $(2.2, 2.5, -3.1)$ with label 2 give $6.3 + 6.6 = 12.9$. The mean is $(2.9 + 0 + 12.9)/3 = 5.2667$.
 
 # %% nbgrader={"grade": false, "grade_id": "multiclass_hinge_forward", "locked": false, "schema_version": 3, "solution": true}
@@ -761,10 +975,11 @@ def multiclass_hinge_forward(scores, labels, margin=1.0):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_multiclass_hinge_forward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_multiclass_hinge_forward", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 _S = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
 check(multiclass_hinge_forward, _S, np.array([0, 1, 2]), expected=(2.9 + 0 + 12.9) / 3)
-check(multiclass_hinge_forward, _S, np.array([0, 1, 2]), kwargs={"margin": 0.0}, expected=(1.9 + 0 + 10.9) / 3)
+check(multiclass_hinge_forward, _S, np.array([0, 1, 2]), kwargs={"margin": 0.0}, expected=(1.9 + 0 + 10.9) / 3,
+      label="margin=0")
 ### BEGIN HIDDEN TESTS
 from course import losses as _ref
 
@@ -807,7 +1022,7 @@ def multiclass_hinge_backward(scores, labels, margin=1.0):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_multiclass_hinge_backward", "locked": true, "points": 8, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_multiclass_hinge_backward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
 from course import losses as _ref
 
 _S = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
@@ -914,12 +1129,16 @@ print("l2_penalty_backward: all visible tests pass ✓")
 #
 # | task | network output | loss | PyTorch |
 # | --- | --- | --- | --- |
-# | regression, clean noise | a number | MSE (the Gaussian log-likelihood) | `MSELoss` |
+# | regression, clean noise | a number | MSE (the Gaussian negative log-likelihood, up to constants) | `MSELoss` |
 # | regression with outliers | a number | MAE or Huber | `L1Loss`, `HuberLoss` |
+# | forecasting, errors relative to the target (targets far from 0) | a number | MAPE | none (a metric: scikit-learn's `mean_absolute_percentage_error`) |
 # | binary classification | one logit | BCE on logits | `BCEWithLogitsLoss` |
 # | multi-label (several yes/no per example) | one logit per label | BCE on logits, element-wise | `BCEWithLogitsLoss` |
 # | one of C classes | C logits | cross-entropy (softmax inside) | `CrossEntropyLoss` |
-# | max-margin classifier | C scores | multiclass hinge | `MultiMarginLoss` |
+# | max-margin classifier | C scores | multiclass hinge (Weston–Watkins) | `MultiMarginLoss`, which also divides by C |
+#
+# PyTorch's `MultiMarginLoss` averages each sample's sum over the $C$ classes as well as over the batch, so our
+# multiclass hinge is $C$ times its value (and $C$ times its gradient); `MultiMarginLoss(...)(s, y) * C` gives ours.
 #
 # Whatever the data loss, an L2 penalty (or its cousin, weight decay, in notebook 05) keeps the weights small.
 
@@ -933,8 +1152,12 @@ scorecard("01_losses.ipynb")
 
 # %% [markdown]
 # ## Recap
-# - A loss is one number: the **mean** over the batch. Its gradient therefore carries $1/N$.
-# - MSE squares residuals, so large errors dominate; MAE pulls every point equally; Huber is MSE near 0 and MAE far out.
+# - A loss is one number: the **mean** over the batch. Its gradient therefore carries $1/N$ ($N$ = the number of terms
+#   averaged).
+# - MSE squares residuals, so large errors dominate; MAE pulls every point equally; Huber is $\tfrac12 r^2$ inside
+#   $|r| \le \delta$ and a line of slope δ beyond, so δ caps each point's pull.
+# - MAPE measures each miss relative to its target ($|\hat y - y| / \max(|y|, \varepsilon)$, a fraction): fine for
+#   forecasts of quantities far from 0, explosive near $y = 0$, and biased toward forecasting low.
 # - Probabilities are fragile: clip them, or better, work with **logits** and the stable forms
 #   ($\max(z,0) - zy + \log(1+e^{-|z|})$, log-sum-exp, softmax minus the row maximum).
 # - Softmax + cross-entropy has the gradient $(\operatorname{softmax}(z) - \text{onehot}(y))/N$: predicted minus true.
@@ -943,3 +1166,11 @@ scorecard("01_losses.ipynb")
 #
 # **Next:** notebook 02 turns gradients into learning: what the slope of the loss tells each weight, and how to check a
 # gradient numerically.
+
+# %% [markdown]
+# ## References
+# - The multiclass hinge example (three images with scores for three classes) is from the Stanford CS231n course notes
+#   *Linear classification* (the multiclass support vector machine loss).
+# - MAPE follows the definition of scikit-learn's `mean_absolute_percentage_error` (its user guide, *Mean absolute
+#   percentage error*); its lopsidedness is discussed in C. Tofallis, *A better measure of relative prediction
+#   accuracy for model selection and model estimation*, Journal of the Operational Research Society, 2015.

@@ -163,7 +163,7 @@ def test_report_without_pairs_says_how_many_students_were_compared():
 
 def test_notebook_codes_on_the_real_solutions():
     codes = _nb_codes(SOLUTIONS)
-    assert len(codes) == 19 and "mse_forward" in codes
+    assert len(codes) == 21 and "mse_forward" in codes
     assert not any(gid.startswith("test_") for gid in codes), "test cells are not the student's code"
     assert all(normalise(src, gid) is not None for gid, src in codes.items()), "grade_id names the function"
 

@@ -35,6 +35,9 @@ _z = _normal(5, 2, scale=3.0)
 _logits, _labels = _normal(4, 3, scale=2.0), np.array([0, 2, 1, 2])
 _s, _ys = _normal(7, scale=2.0), _rng.choice([-1.0, 1.0], size=7)
 _weights = [_normal(3, 2), _normal(2)]
+# MAPE: targets of both signs (|y| above and below 0.8, the larger eps of the second sample) and one tie
+_yt = np.array([[2.0, -1.5, 0.3], [-0.4, 1.2, 3.0]])
+_yf = _yt + np.array([[0.5, -0.7, 0.0], [0.9, -0.2, -1.1]])
 
 LOSSES = {
     "mse_forward": (losses.mse_forward, [(_yp, _y)]),
@@ -42,6 +45,8 @@ LOSSES = {
     "mae_backward": (losses.mae_backward, [(_yp, _ties)]),
     "huber_forward": (losses.huber_forward, [(_yp, _y), (_yp, _y, 0.5)]),
     "huber_backward": (losses.huber_backward, [(_yp, _y, 0.5), (_yp, _y, 2.0)]),
+    "mape_forward": (losses.mape_forward, [(_yf, _yt), (_yf, _yt, 0.8)]),
+    "mape_backward": (losses.mape_backward, [(_yf, _yt), (_yf, _yt, 0.8)]),
     "bce_forward": (losses.bce_forward, [(_p, _t)]),
     "bce_backward": (losses.bce_backward, [(_p, _t)]),
     "bce_with_logits_forward": (losses.bce_with_logits_forward, [(_z, _t), (_normal(4, scale=1000.0), np.ones(4))]),

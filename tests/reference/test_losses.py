@@ -63,6 +63,8 @@ def test_losses_match_plain_loop_definitions():
     (losses.mse_forward, losses.mse_backward, (YP, Y)),
     (losses.mae_forward, losses.mae_backward, (YP, Y)),
     (losses.huber_forward, losses.huber_backward, (YP * 2, Y)),
+    (losses.mape_forward, losses.mape_backward, (YP, Y)),
+    (losses.mape_forward, losses.mape_backward, (YP, Y, 0.5)),
     (losses.bce_forward, losses.bce_backward, (P01, B01)),
     (losses.bce_with_logits_forward, losses.bce_with_logits_backward, (Z, (Z > 0.3).astype(float))),
     (losses.cross_entropy_forward, losses.cross_entropy_backward, (Z, T)),
@@ -80,6 +82,9 @@ def test_l2_penalty_gradient():
     penalty = losses.l2_penalty_forward
     np.testing.assert_allclose(grads[0], fd_grad(lambda w: penalty([w, W[1]], 0.3, 7), W[0]), atol=1e-8)
     np.testing.assert_allclose(grads[1], fd_grad(lambda w: penalty([W[0], w], 0.3, 7), W[1]), atol=1e-8)
+    # The contract is a list of arrays in, a list out; a tuple of arrays is accepted as well.
+    assert isinstance(grads, list) and isinstance(losses.l2_penalty_backward(tuple(W), 0.3, 7), list)
+    assert losses.l2_penalty_forward(tuple(W), 0.3, 7) == losses.l2_penalty_forward(W, 0.3, 7)
 
 
 def test_softmax_rows_sum_to_one_and_are_shift_invariant():
@@ -119,5 +124,58 @@ def test_float32_inputs_and_inputs_untouched():
     z = Z.copy()
     losses.cross_entropy_backward(z, T)
     np.testing.assert_array_equal(z, Z)
+    np.testing.assert_array_equal(a, a0)
+    np.testing.assert_array_equal(b, b0)
+
+
+# MAPE follows the formula of scikit-learn's mean_absolute_percentage_error (sklearn/metrics/_regression.py):
+#     epsilon = np.finfo(np.float64).eps
+#     mape = np.abs(y_pred - y_true) / np.maximum(np.abs(y_true), epsilon)
+#     then the (unweighted) average: a fraction, not a percentage. scikit-learn is not a dependency, so the
+#     tests below work that formula out by hand and with plain loops.
+
+
+def test_mape_hand_worked_numbers_of_the_notebook():
+    y_pred, y = np.array([110.0, 45.0, 3.0, -4.0]), np.array([100.0, 50.0, 2.0, -5.0])
+    # |r| / |y| = 10/100, 5/50, 1/2, 1/5
+    assert losses.mape_forward(y_pred, y) == pytest.approx((0.1 + 0.1 + 0.5 + 0.2) / 4)
+    np.testing.assert_allclose(losses.mape_backward(y_pred, y), [0.01 / 4, -0.02 / 4, 0.5 / 4, 0.2 / 4])
+    # eps = 1 floors the denominators at 1: (0.75/1 + 0.5/1 + 1/2 + 2/4) / 4
+    y_pred, y = np.array([1.0, 1.0, 1.0, -2.0]), np.array([0.25, 0.5, 2.0, -4.0])
+    assert losses.mape_forward(y_pred, y, eps=1.0) == pytest.approx(0.5625)
+    np.testing.assert_allclose(losses.mape_backward(y_pred, y, eps=1.0), [0.25, 0.25, -0.125, 0.0625])
+
+
+def test_mape_matches_the_plain_loop_definition_and_sklearns_formula():
+    eps = float(np.finfo(np.float64).eps)
+    assert losses.EPS64 == eps
+    for yp, y, e in [(YP, Y, eps), (YP, Y, 0.7), (np.array([0.5, 2.0]), np.array([0.0, 0.0]), eps)]:
+        by_hand = sum(abs(a - b) / max(abs(b), e) for a, b in zip(yp.flat, y.flat)) / yp.size
+        assert losses.mape_forward(yp, y, e) == pytest.approx(by_hand, rel=1e-12)
+        grad = [math.copysign(1.0, a - b) * (a != b) / max(abs(b), e) / yp.size for a, b in zip(yp.flat, y.flat)]
+        np.testing.assert_allclose(losses.mape_backward(yp, y, e).ravel(), grad, rtol=1e-12)
+
+
+def test_mape_is_a_fraction_explodes_at_a_zero_target_and_is_asymmetric():
+    # 25 % off reads 0.25
+    assert losses.mape_forward(np.array([125.0]), np.array([100.0])) == pytest.approx(0.25)
+    # A zero target is divided by eps: a miss of 1 costs 1/eps ≈ 4.5e15, finite and without warnings.
+    with np.errstate(all="raise"):
+        assert losses.mape_forward(np.array([1.0]), np.array([0.0])) == pytest.approx(1 / 2.220446049250313e-16)
+        assert np.isfinite(losses.mape_backward(np.array([1.0]), np.array([0.0]))).all()
+    # The same two numbers cost more when the forecast is the larger one: 50/100 against 50/150.
+    over, under = losses.mape_forward(np.array([150.0]), np.array([100.0])), losses.mape_forward(
+        np.array([100.0]), np.array([150.0]))
+    assert over == pytest.approx(0.5) and under == pytest.approx(1 / 3)
+
+
+def test_mape_backward_ties_dtype_and_inputs():
+    assert losses.mape_backward(np.array([2.0, 3.0]), np.array([2.0, 1.0]))[0] == 0.0
+    a, b = YP.astype(np.float32), Y.astype(np.float32)
+    a0, b0 = a.copy(), b.copy()
+    g = losses.mape_backward(a, b)
+    assert g.dtype == np.float32 and losses.mape_backward(YP, Y).dtype == np.float64
+    np.testing.assert_allclose(g, losses.mape_backward(YP, Y), rtol=1e-5)
+    assert isinstance(losses.mape_forward(a, b), float)
     np.testing.assert_array_equal(a, a0)
     np.testing.assert_array_equal(b, b0)

@@ -24,6 +24,23 @@ GROUPS = {
             "    a = np.minimum(r, delta)\n    return float(np.mean(0.5 * a**2 + delta * (r - a)))",
         ),
         Variant(
+            "mape with a loop over every element, in Python floats",
+            "mape_forward",
+            "    return float(np.mean(np.abs(y_pred - y) / np.maximum(np.abs(y), eps)))",
+            "    total, count = 0.0, 0\n    for a, b in zip(np.ravel(y_pred), np.ravel(y)):\n"
+            "        total += abs(float(a) - float(b)) / max(abs(float(b)), eps)\n        count += 1\n"
+            "    return total / count",
+        ),
+        Variant(
+            "mape gradient with a loop over every index, into an array like y_pred (float32 stays float32)",
+            "mape_backward",
+            "    return np.sign(y_pred - y) / np.maximum(np.abs(y), eps) / y_pred.size",
+            "    grad = np.zeros_like(y_pred)\n    for idx in np.ndindex(y_pred.shape):\n"
+            "        r = y_pred[idx] - y[idx]\n"
+            "        grad[idx] = (1.0 if r > 0 else -1.0 if r < 0 else 0.0) / max(abs(y[idx]), eps) / y_pred.size\n"
+            "    return grad",
+        ),
+        Variant(
             "bce on logits with logaddexp",
             "bce_with_logits_forward",
             "    return float(np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))))",
@@ -57,5 +74,22 @@ GROUPS = {
             "    return [lam / n * w for w in weights]",
             "    return [w * (lam / n) for w in weights]",
         ),
-    ]
+    ],
+    # A second way of writing the same functions cannot share a group with the first (each edits the same line).
+    "other floors and dtypes": [
+        Variant(
+            "mape with its floor as a clip, computed in float64",
+            "mape_forward",
+            "    return float(np.mean(np.abs(y_pred - y) / np.maximum(np.abs(y), eps)))",
+            "    a, b = np.asarray(y_pred, dtype=np.float64), np.asarray(y, dtype=np.float64)\n"
+            "    return (np.abs(a - b) / np.clip(np.abs(b), eps, None)).mean().item()",
+        ),
+        Variant(
+            "mape gradient with where for the floor and the tie",
+            "mape_backward",
+            "    return np.sign(y_pred - y) / np.maximum(np.abs(y), eps) / y_pred.size",
+            "    r = y_pred - y\n    scale = np.where(np.abs(y) > eps, np.abs(y), eps) * r.size\n"
+            "    return np.where(r > 0, 1.0, np.where(r < 0, -1.0, 0.0)).astype(r.dtype) / scale",
+        ),
+    ],
 }

@@ -10,6 +10,14 @@ from course.grading.mutants import Mistake, differs
 __all__ = ["MISTAKES"]
 
 _TIE = "gives ±1 where ŷ = y; at a tie the subgradient the course uses is 0 (np.sign(0) = 0)"
+_MAPE_PRED = "divides by the prediction |ŷ|; MAPE divides by the true value: max(|y|, eps)"
+_MAPE_NO_ABS = ("divides by y, not |y|: a negative target flips the sign of its term (and y = 0 divides by zero); "
+                "use max(|y|, eps)")
+_MAPE_MAX_Y = ("takes max(y, eps) without the absolute value, so every negative target is replaced by eps; "
+               "use max(|y|, eps)")
+_MAPE_PLUS_EPS = "adds eps to |y|; eps is a floor, max(|y|, eps), which leaves every |y| ≥ eps as it is"
+_MAPE_FIXED_EPS = ("ignores its eps argument (a fixed floor is written in): use max(|y|, eps) with the eps it is "
+                   "given")
 
 MISTAKES = {
     "mse_forward": [
@@ -67,6 +75,40 @@ MISTAKES = {
                 losses.huber_backward, ("np.clip(y_pred - y, -delta, delta)", "np.clip((y_pred - y) / delta, -1, 1)")
             ),
         ),
+    ],
+    "mape_forward": [
+        Mistake(
+            "returns a percentage (×100); the course's MAPE is a fraction, as scikit-learn's: 0.25 means 25 %",
+            differs(losses.mape_forward, ("np.mean(", "100 * np.mean(")),
+        ),
+        Mistake(_MAPE_PRED, differs(losses.mape_forward, ("np.abs(y), eps)", "np.abs(y_pred), eps)"))),
+        Mistake(_MAPE_NO_ABS, differs(losses.mape_forward, ("np.maximum(np.abs(y), eps)", "y"))),
+        Mistake(_MAPE_MAX_Y, differs(losses.mape_forward, ("np.maximum(np.abs(y), eps)", "np.maximum(y, eps)"))),
+        Mistake(_MAPE_PLUS_EPS, differs(losses.mape_forward, ("np.maximum(np.abs(y), eps)", "(np.abs(y) + eps)"))),
+        Mistake(_MAPE_FIXED_EPS, differs(losses.mape_forward, ("np.abs(y), eps)", f"np.abs(y), {losses.EPS64!r})"))),
+        Mistake(
+            "averages the signed errors (ŷ − y)/|y| (the mean percentage error, where over- and under-forecasts "
+            "cancel); MAPE averages |ŷ − y|/|y|",
+            differs(losses.mape_forward, ("np.abs(y_pred - y)", "(y_pred - y)")),
+        ),
+    ],
+    "mape_backward": [
+        Mistake(_TIE, differs(losses.mape_backward, ("np.sign(y_pred - y)", "np.where(y_pred - y >= 0, 1.0, -1.0)"))),
+        Mistake(
+            "is 100 times too large: the gradient of MAPE as a percentage; the course's MAPE is a fraction",
+            differs(losses.mape_backward, ("np.sign(y_pred - y) /", "100 * np.sign(y_pred - y) /")),
+        ),
+        Mistake(
+            "uses the residual ŷ − y where its sign belongs: the derivative of |ŷ − y| is sign(ŷ − y), so the "
+            "gradient is sign(ŷ − y)/max(|y|, eps)/N",
+            differs(losses.mape_backward, ("np.sign(y_pred - y)", "(y_pred - y)")),
+        ),
+        Mistake(_MAPE_PRED, differs(losses.mape_backward, ("np.abs(y), eps)", "np.abs(y_pred), eps)"))),
+        Mistake(_MAPE_NO_ABS, differs(losses.mape_backward, ("np.maximum(np.abs(y), eps)", "y"))),
+        Mistake(_MAPE_MAX_Y, differs(losses.mape_backward, ("np.maximum(np.abs(y), eps)", "np.maximum(y, eps)"))),
+        Mistake(_MAPE_PLUS_EPS, differs(losses.mape_backward, ("np.maximum(np.abs(y), eps)", "(np.abs(y) + eps)"))),
+        Mistake(_MAPE_FIXED_EPS,
+                differs(losses.mape_backward, ("np.abs(y), eps)", f"np.abs(y), {losses.EPS64!r})"))),
     ],
     "bce_forward": [
         Mistake(
