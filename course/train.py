@@ -1,7 +1,8 @@
 """Training helpers for the capstone: a reference training loop with a live progress bar, accuracy and evaluation,
 and a gradient check of a whole model.
 
-``fit`` is the course's reference loop (the widget and the benchmark use it): mini-batches from
+``fit`` is the course's reference loop (the explorer, the benchmark, and lesson 06's demos while the student's
+``train`` is unfinished use it; it has the signature of that ``train``): mini-batches from
 :func:`course.optim.iterate_minibatches`, mean cross-entropy from :mod:`course.losses`, an optimizer from
 :mod:`course.optim`, an optional per-epoch learning-rate schedule, validation in evaluation mode after every epoch.
 """
@@ -60,8 +61,9 @@ def fit(model, optimizer, data, epochs, batch_size, rng, lr_schedule=None, show_
 
     Returns
     -------
-    history : dict of per-epoch lists ``train_loss``, ``train_acc`` (running means over the epoch's batches),
-    ``val_loss``, ``val_acc``, ``lr``, and ``seconds``, the training time (evaluation excluded).
+    history : dict of per-epoch lists ``train_loss``, ``train_acc`` (means over the epoch's training samples, taken
+    as the batches go, dropout on), ``val_loss``, ``val_acc``, ``lr``; and ``seconds``, the training time
+    (evaluation excluded).
     """
     history = {k: [] for k in ("train_loss", "train_acc", "val_loss", "val_acc", "lr")}
     steps = epochs * -(-len(data.X_train) // batch_size)
@@ -96,8 +98,8 @@ def fit(model, optimizer, data, epochs, batch_size, rng, lr_schedule=None, show_
 def check_model_gradients(model, X, y, h=1e-5, max_entries=None, rng=None):
     """Compare ``model.backward`` with central differences of the mean cross-entropy, parameter by parameter.
 
-    Dropout layers reuse one fixed mask: their generator is reset to the same seed before every forward pass, so
-    the numerical and analytic gradients see the same network. Batch norm's running statistics are restored
+    Dropout layers reuse one fixed mask: their generator starts again from the same state before every forward
+    pass, so the numerical and analytic gradients see the same network. Batch norm's running statistics are restored
     afterwards. ``max_entries`` checks only that many randomly chosen entries of each parameter (all by default).
     Returns ``{name: relative error}`` for every parameter, ``‖analytic − numerical‖ / (‖analytic‖ + ‖numerical‖)``
     over its checked entries, e.g. ``{"0.weight": 3e-9, ...}``.
