@@ -5,20 +5,60 @@ import numpy as np
 
 from course import gradients
 from course.examples import one_weight
-from course.viz import COLORS, figure
+from course.viz import COLORS, INK, figure
 
 __all__ = ["plot_tangent", "plot_gradient_descent", "plot_difference_errors", "plot_linreg_training",
-           "slope_advice", "descent_regime", "DIFFERENCE_FUNCTIONS", "GD_CURVATURES"]
+           "slope_advice", "descent_regime", "log_ticks", "DIFFERENCE_FUNCTIONS", "GD_CURVATURES"]
+
+
+def log_ticks(lo, hi, every=1):
+    """Tick values for a log axis from ``lo`` to ``hi``: every ``every``-th power of ten when the axis spans three
+    decades or more, else 1, 2 and 5 times each power of ten, and evenly spaced round numbers on an axis too short
+    for those, so that a short axis still carries several ticks."""
+    lo, hi = sorted((float(lo), float(hi)))
+    if not (lo > 0 and np.isfinite(hi)):
+        return np.array([])
+    first, last = int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))
+    if np.log10(hi / lo) >= 3:
+        powers = np.arange(first - first % every, last + 1, every)
+        ticks = 10.0 ** powers
+    else:
+        ticks = np.array([m * 10.0**k for k in range(first, last + 1) for m in (1, 2, 5)])
+    ticks = ticks[(ticks >= lo * (1 - 1e-9)) & (ticks <= hi * (1 + 1e-9))]
+    if len(ticks) < 3 and np.log10(hi / lo) < 3:  # under a decade or so: evenly spaced round numbers
+        from matplotlib.ticker import MaxNLocator
+
+        even = MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)
+        even = even[(even >= lo * (1 - 1e-9)) & (even <= hi * (1 + 1e-9)) & (even > 0)]
+        ticks = np.union1d(ticks, even) if len(even) > len(ticks) else ticks
+    return ticks
+
+
+def _tick_labels(ticks):
+    """Plain-text labels: 1e-5 style on an axis of powers of ten, 0.02 or 50 on the 1-2-5 ticks of a short axis."""
+    powers = all(abs(np.log10(v) - round(np.log10(v))) < 1e-9 for v in ticks)
+    return {v: f"1e{round(np.log10(v)):d}" if powers and abs(np.log10(v)) >= 3 else f"{v:g}" for v in ticks}
 
 
 def _plain_log(ax, which="y", every=1):
-    """Label a log axis 1e-5, 1e-4, ... in plain text (mathtext tick labels are slow to lay out), every few decades."""
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+    """Label a log axis in plain text (mathtext tick labels are slow to lay out) with :func:`log_ticks`: every few
+    decades on a long axis, 1-2-5 steps on a short one. Call it once the data (and limits) are set."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, NullLocator
 
     axis = ax.yaxis if which == "y" else ax.xaxis
-    axis.set_major_locator(LogLocator(base=10.0 ** every))
-    axis.set_major_formatter(FuncFormatter(lambda v, _: f"1e{round(np.log10(v)):d}" if v > 0 else ""))
+    ticks = log_ticks(*(ax.get_ylim() if which == "y" else ax.get_xlim()), every)
+    labels = _tick_labels(ticks)
+    axis.set_major_locator(FixedLocator(ticks))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: labels.get(v, f"{v:g}")))
+    axis.set_minor_locator(NullLocator())
     axis.set_minor_formatter(NullFormatter())
+
+
+def _integer_ticks(ax, which="x"):
+    """Steps and epochs are whole numbers: no 2.5 on their axis."""
+    from matplotlib.ticker import MaxNLocator
+
+    (ax.xaxis if which == "x" else ax.yaxis).set_major_locator(MaxNLocator(nbins=6, integer=True))
 
 
 def slope_advice(slope, tol=0.1):
@@ -53,8 +93,8 @@ def plot_tangent(w=1.0, w_range=(0.0, 4.0)):
         ax.annotate(f"{advice} w", (w, E), xytext=(0, 18), textcoords="offset points", color=COLORS[2],
                     ha="center", fontsize=10)
     w_star = one_weight.best_weight()
-    ax.axvline(w_star, color="0.7", ls=":", lw=1)
-    ax.text(w_star, -0.9, f" best w = {w_star:.3f}", color="0.45", va="bottom", fontsize=8)
+    ax.axvline(w_star, color=INK, ls=":", lw=1)
+    ax.text(w_star, -0.9, f" best w = {w_star:.3f}", color=INK, va="bottom", fontsize=8)
     ax.set(xlabel="weight w", ylabel="error E(w) = mean((w·x − t)²)", xlim=w_range, ylim=(-1.0, None),
            title=f"w = {w:.2f}: the slope is {_ADVICE[advice]}")
     ax.title.set_fontsize(10)
@@ -100,18 +140,19 @@ def plot_gradient_descent(lr=0.05, dims="1-D", num_steps=20):
     else:
         gx, gy = np.meshgrid(np.linspace(-2.2, 2.2, 120), np.linspace(-2.5, 2.5, 120))
         ax.contour(gx, gy, 0.5 * (L[0] * gx**2 + L[1] * gy**2), levels=np.geomspace(0.05, 30, 12),
-                   colors="0.7", linewidths=0.8)
+                   colors=INK, linewidths=0.8, alpha=0.6)
         ax.plot(shown[:, 0], shown[:, 1], "-o", color=COLORS[1], ms=4, lw=1, alpha=0.8)
         ax.set(xlim=(-2.2, 2.2), ylim=(-2.5, 2.5), xlabel="x₁ (steep, L₁ = 10)", ylabel="x₂ (shallow, L₂ = 1)")
     ax.scatter(*([shown[0, 0], E(shown[0])] if dims == "1-D" else shown[0]), color=COLORS[2], s=60, zorder=3,
                label="start")
-    ax.legend(loc="upper center", fontsize=8)
+    ax.legend(loc="upper center" if dims == "1-D" else "lower left", fontsize=8)
     ax.set_title(f"{dims} bowl, lr = {lr:.3f} (1/L = {1 / L.max():.2f}, 2/L = {2 / L.max():.2f})", fontsize=10)
     finite = np.where(np.isfinite(errors), errors, np.nan)
     eax.semilogy(np.arange(num_steps + 1), np.maximum(finite, 1e-300), "-o", color=COLORS[1], ms=3)
-    eax.axhline(errors[0], color="0.7", ls=":", lw=1)
+    eax.axhline(errors[0], color=INK, ls=":", lw=1)
     eax.set(xlabel="step t", ylabel="error E(x_t)  (log scale)", ylim=(1e-12, 1e8))
     _plain_log(eax, "y", every=4)
+    _integer_ticks(eax)
     eax.set_title(descent_regime(lr, L.max()), fontsize=10)
     return fig
 
@@ -136,7 +177,7 @@ def plot_difference_errors(function="sin(x) at x = 1", log10_h=-5.0):
     ax.loglog(hs, np.maximum(fwd, floor), color=COLORS[0], lw=1.5, label="forward  (f(x+h) − f(x)) / h")
     ax.loglog(hs, np.maximum(cen, floor), color=COLORS[1], lw=1.5, label="central  (f(x+h) − f(x−h)) / 2h")
     eps = np.finfo(np.float64).eps
-    ax.loglog(hs, eps / hs, color="0.6", ls=":", lw=1, label="rounding ≈ ε/h")
+    ax.loglog(hs, eps / hs, color=INK, ls=":", lw=1, label="rounding ≈ ε/h")
     for best, color in ((np.sqrt(eps), COLORS[0]), (eps ** (1 / 3), COLORS[1])):
         ax.axvline(best, color=color, ls="--", lw=0.8, alpha=0.6)
     ax.axvline(h, color=COLORS[2], lw=2, alpha=0.7)
@@ -154,7 +195,7 @@ def plot_difference_errors(function="sin(x) at x = 1", log10_h=-5.0):
 def plot_linreg_training(x, y, w, b, losses):
     """The four steps at work: the fitted line ŷ = w·x + b over the data (left) and the loss per step."""
     fig, (ax, lax) = figure(1, 2, size=(10, 3.8))
-    ax.scatter(x, y, color="0.35", s=15, label="data")
+    ax.scatter(x, y, color=INK, s=15, label="data")
     grid = np.linspace(np.min(x), np.max(x), 2)
     w0, b0 = float(np.ravel(w)[0]), float(np.ravel(b)[0])
     if np.isfinite(w0) and np.isfinite(b0) and max(abs(w0), abs(b0)) < 1e6:
@@ -170,4 +211,5 @@ def plot_linreg_training(x, y, w, b, losses):
     lax.semilogy(np.arange(len(losses)), shown, color=COLORS[0])
     lax.set(xlabel="step", ylabel="MSE (log scale)", title="loss after each forward pass")
     _plain_log(lax, "y")
+    _integer_ticks(lax)
     return fig

@@ -65,16 +65,25 @@ print(f"at w = {w}: E = {np.mean((w * x_data - t_data) ** 2):.4f}, dE/dw = {slop
 # | $< 0$ | **lowers** the error | **raise** the weight |
 # | $> 0$ | **raises** the error | **lower** the weight |
 #
-# So if a weight's gradient is $-0.5622$, raising that weight lowers the error. On our curve that happens a little
-# to the left of the bottom, which is at $w^\ast = \sum x_n t_n / \sum x_n^2 = 28.1/14 \approx 2.007$:
+# Read one such gradient on our neuron. The bottom of its curve is at
+# $w^\ast = \sum x_n t_n / \sum x_n^2 = 28.1/14 \approx 2.00714$, and since
+# $\frac{dE}{dw} = \tfrac{2}{3}\big(w \sum x_n^2 - \sum x_n t_n\big) = \tfrac{28}{3}\,(w - w^\ast)$, a weight a
+# little to the left of the bottom, $w = 1.94691$, has the gradient
+#
+# $$\frac{dE}{dw} = \tfrac{28}{3}\,(1.94691 - 2.00714) = -0.5622 .$$
+#
+# This is the gradient of the neuron's only weight, and it says: **raising this weight lowers the error**, by about
+# $0.5622$ per unit of weight while the move is small. Raising $w$ by $0.001$ should lower $E$ by about
+# $0.5622 \times 0.001 \approx 0.00056$. The cell below computes both numbers.
 
 # %%
 w_best = np.sum(x_data * t_data) / np.sum(x_data ** 2)
-# dE/dw = (2/3) (Σx² w − Σxt) = (2/3)·14·(w − w*), a straight line in w: solve it for a slope of −0.5622.
-w = w_best - 0.5622 / (2 / 3 * np.sum(x_data ** 2))
+w = 1.94691                                             # a little to the left of the bottom
 slope = 2 / 3 * np.sum(x_data * (w * x_data - t_data))
-assert_close(slope, -0.5622, "dE/dw at that w")
-print(f"w* = {w_best:.4f}; at w = {w:.4f} the slope is {slope:.4f} < 0: raise the weight")
+assert_close(slope, -0.5622, "dE/dw at w = 1.94691", rtol=0, atol=5e-5)
+E_at = lambda v: np.mean((v * x_data - t_data) ** 2)
+print(f"bottom at w* = {w_best:.5f}; at w = {w} the gradient is {slope:.4f}: negative, so raise the weight")
+print(f"raising w by 0.001 changes E by {E_at(w + 0.001) - E_at(w):+.6f}, close to -0.5622 × 0.001")
 
 # %% [markdown]
 # Both non-zero cases are one rule: **move the weight against the slope**,
@@ -436,6 +445,40 @@ explorers.difference_error_explorer()
 # For any shape, `np.ndindex(x.shape)` yields every index tuple; `np.nditer` or a flat view (`x.reshape(-1)` on your
 # own copy) work as well.
 
+# %% [markdown]
+# Stuck? Open the hints one at a time.
+#
+# <details><summary>Hint 1 · where to start</summary>
+#
+# Each entry of the gradient is a one-dimensional slope, the one `numerical_derivative` measures: freeze every entry
+# of $x$ except $x_i$, and $f$ becomes a function of the single number $x_i$. So the whole job is a loop over the
+# entries, with one central difference per entry. Before the loop, make the array you will move: a float64 copy of
+# `x`, so that the caller's array is never touched and $x_i \pm h$ is not rounded to float32. Start the result as
+# float64 zeros of `x`'s shape.
+#
+# </details>
+#
+# <details><summary>Hint 2 · the key formula</summary>
+#
+# For each index $i$ of the copy (every index tuple of its shape): remember the old value $v = x_i$; set
+# $x_i = v + h$ and evaluate $f^+ = f(x)$; set $x_i = v - h$ and evaluate $f^- = f(x)$; put $x_i = v$ back; then
+#
+# $$\text{grad}_i = \frac{f^+ - f^-}{2h}.$$
+#
+# `f` always receives the whole array: only entry $i$ differs from the point where you measure.
+#
+# </details>
+#
+# <details><summary>Hint 3 · when the test still fails</summary>
+#
+# - *"entries of x moved at once"*: an entry was still moved when $f$ was evaluated for the next one. Put $x_i$ back
+#   after both evaluations, before moving on.
+# - *"leaves x perturbed"*: you moved the caller's array itself; move your copy instead.
+# - *"perturbs x in float32"*: the copy kept `x`'s float32 type; ask for float64 when you copy.
+# - Values twice too large: the two points $x_i \pm h$ are $2h$ apart, so divide by $2h$.
+#
+# </details>
+
 # %% nbgrader={"grade": false, "grade_id": "numerical_gradient", "locked": false, "schema_version": 3, "solution": true}
 def numerical_gradient(f, x, h=1e-5):
     """Central-difference gradient of a scalar function f at x, one entry at a time.
@@ -584,15 +627,20 @@ print("rel_error: all visible tests pass ✓")
 # %% [markdown]
 # Now use your tools on your own `graph_backward`: compare its `dw` with the numerical gradient of
 # $L = \sum dy\cdot y$ with respect to $w$, and, for contrast, a version with a sign error in one of the two paths.
+#
+# Demo cells like this one run `with yours(...) as my:` and call `my.graph_backward` and so on: your function
+# wherever you have written it, the course's own wherever you have not yet, and one line under the output names
+# what was borrowed.
 
 # %%
 rng = np.random.default_rng(0)
 x_g, w_g, dy_g = rng.normal(size=5), rng.normal(size=5), rng.normal(size=5)
-dx_g, dw_g = graph_backward(dy_g, (x_g + w_g, w_g + 1))
-dw_num = numerical_gradient(lambda w_: np.sum(dy_g * graph_forward(x_g, w_)[0]), w_g)
-dw_wrong = dy_g * (w_g + 1) - dy_g * (x_g + w_g)        # the path through b subtracted by mistake
-print("rel_error(your dw, numerical)      =", np.char.mod("%.1e", rel_error(dw_g, dw_num)))
-print("rel_error(sign-error dw, numerical) =", np.char.mod("%.1e", rel_error(dw_wrong, dw_num)))
+with yours(graph_forward, graph_backward, numerical_gradient, rel_error) as my:  # yours, or the course's
+    dx_g, dw_g = my.graph_backward(dy_g, (x_g + w_g, w_g + 1))
+    dw_num = my.numerical_gradient(lambda w_: np.sum(dy_g * my.graph_forward(x_g, w_)[0]), w_g)
+    dw_wrong = dy_g * (w_g + 1) - dy_g * (x_g + w_g)        # the path through b subtracted by mistake
+    print("rel_error(your dw, numerical)      =", np.char.mod("%.1e", my.rel_error(dw_g, dw_num)))
+    print("rel_error(sign-error dw, numerical) =", np.char.mod("%.1e", my.rel_error(dw_wrong, dw_num)))
 
 # %% [markdown]
 # ## 6 · Learning in four steps: linear regression
@@ -795,11 +843,12 @@ X_line = x_line[:, None]                                 # a batch of 40 example
 
 w, b, lr = np.zeros(1), 0.0, 0.1
 losses = []
-for step in range(100):
-    y_hat = linreg_forward(X_line, w, b)                 # 1. forward
-    losses.append(np.mean((y_hat - y_line) ** 2))        # 2. loss
-    dw, db = linreg_backward(X_line, y_line, w, b)       # 3. backward
-    w, b = gd_update(w, dw, lr), gd_update(b, db, lr)    # 4. update
+with yours(linreg_forward, linreg_backward, gd_update) as my:            # yours, or the course's
+    for step in range(100):
+        y_hat = my.linreg_forward(X_line, w, b)                    # 1. forward
+        losses.append(np.mean((y_hat - y_line) ** 2))              # 2. loss
+        dw, db = my.linreg_backward(X_line, y_line, w, b)          # 3. backward
+        w, b = my.gd_update(w, dw, lr), my.gd_update(b, db, lr)    # 4. update
 
 (w_ls, b_ls), *_ = np.linalg.lstsq(np.c_[X_line, np.ones(40)], y_line, rcond=None)
 print("gradient descent: w =", np.round(w, 4), " b =", np.round(b, 4), " loss", np.round(losses[0], 3), "->",
@@ -864,7 +913,7 @@ from course.grading import check
 
 # E = x² (gradient 2x) from x0 = 1 with lr = 0.25: each step halves x, so the path is 1, 1/2, 1/4, 1/8.
 check(gradient_descent, lambda x: 2 * x, 1.0, 0.25, 3, expected=np.array([1.0, 0.5, 0.25, 0.125]))
-# The bowl E = ½(x₁² + 10 x₂²) with lr = 0.1: x₁ shrinks by 1 − 0.1 = 0.9 per step, x₂ by 1 − 0.1·10 = 0.
+# The bowl E = ½(x₁² + 10 x₂²) with lr = 0.1: each step multiplies x₁ by 1 − 0.1 = 0.9 and x₂ by 1 − 0.1·10 = 0.
 check(
     gradient_descent,
     lambda x: np.array([1.0, 10.0]) * x,
@@ -914,8 +963,9 @@ print("gradient_descent: all visible tests pass ✓")
 # Your function on the three learning rates from the table ($L = 10$, $x_0 = 1$, three steps):
 
 # %%
-for lr in (0.05, 0.15, 0.25):
-    print(f"lr = {lr}: path {gradient_descent(lambda x: 10 * x, 1.0, lr, 3)}")
+with yours(gradient_descent) as my:                                     # yours, or the course's
+    for lr in (0.05, 0.15, 0.25):
+        print(f"lr = {lr}: path {my.gradient_descent(lambda x: 10 * x, 1.0, lr, 3)}")
 
 # %% [markdown]
 # Explore it on a 1-D bowl with $L = 10$ and on a 2-D bowl with curvatures $(10, 1)$, where $1/L = 0.1$ and
@@ -950,3 +1000,14 @@ scorecard("02_gradients.ipynb")
 #   diverges past $2/L$.
 #
 # Next, lesson 03 applies the chain rule of section 3 to whole networks: backpropagation.
+
+# %% [markdown]
+# ## References
+#
+# - The graph of section 3, $y = (x + w)(w + 1)$ at $x = 2$, $w = 1$, is the example of Christopher Olah,
+#   *Calculus on Computational Graphs: Backpropagation* (2015), written there $e = (a + b)(b + 1)$.
+# - Reading a gradient's sign as an instruction to the weight (zero, negative, positive) follows Jeff Heaton,
+#   *Artificial Intelligence for Humans, Volume 3: Deep Learning and Neural Networks* (2015), the chapter on
+#   backpropagation training.
+# - The relative error and its verdict table in section 5 follow the gradient-checking notes of Stanford's
+#   *CS231n: Convolutional Neural Networks for Visual Recognition*.

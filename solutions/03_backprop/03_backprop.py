@@ -12,8 +12,8 @@
 # 3. backpropagate through a 2-2-2 network by hand, product by product, including a bias shared by two units;
 # 4. run the four steps of backprop (error, output delta, interior deltas, per-weight gradients) on an XOR network,
 #    read each gradient's sign as "raise" or "lower", and train the network until it solves XOR;
-# 5. vectorise it all into the delta rule for an L-layer network, δᴸ = aᴸ − y and δˡ = (Wˡ⁺¹ᵀ δˡ⁺¹) ∘ g′(zˡ), and
-#    verify it with a gradient check of the whole network.
+# 5. vectorise it all into the delta rule for an L-layer network with one example per row of the batch,
+#    δᴸ = (aᴸ − y)/N and δˡ = (δˡ⁺¹ Wˡ⁺¹) ∘ g′(zˡ), and verify it with a gradient check of the whole network.
 #
 # Conventions (as in every lesson): NumPy, float64, batches first (`x` is `(N, D)`), `W` is `(out, in)`, and each
 # `*_forward` returns `(out, cache)` with the cache's content written in its docstring, so that its `*_backward` can be
@@ -515,26 +515,30 @@ print("prelu_backward: all visible tests pass ✓")
 #   negative bias) gets zero gradient on all its weights and never recovers: a **dead ReLU**.
 # * Leaky ReLU and PReLU keep a small slope on the negative side, so no unit is ever completely cut off.
 #
-# The next cell measures both effects with your functions.
+# The next cell measures both effects with your functions. Like every demo cell of this lesson, it runs
+# `with yours(...) as my:`: it calls your function wherever you have written it, borrows the course's own wherever you
+# have not yet, and one line under the output names what it borrowed.
 
 # %%
-z = np.array([0.0, 2.0, 5.0, 10.0])
-a, cache = sigmoid_forward(z)
-print("sigmoid slope at z = 0, 2, 5, 10:", np.round(sigmoid_backward(np.ones(4), cache), 5))
-a, cache = tanh_forward(z)
-print("tanh slope at z = 0, 2, 5, 10:   ", np.round(tanh_backward(np.ones(4), cache), 5))
+with yours(sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward, relu_forward, relu_backward,
+           leaky_relu_forward, leaky_relu_backward) as my:                  # yours, or the course's
+    z = np.array([0.0, 2.0, 5.0, 10.0])
+    a, cache = my.sigmoid_forward(z)
+    print("sigmoid slope at z = 0, 2, 5, 10:", np.round(my.sigmoid_backward(np.ones(4), cache), 5))
+    a, cache = my.tanh_forward(z)
+    print("tanh slope at z = 0, 2, 5, 10:   ", np.round(my.tanh_backward(np.ones(4), cache), 5))
 
-# A dead ReLU: a unit with bias -5 never fires on these inputs, so no gradient reaches its weights.
-rng = np.random.default_rng(0)
-x = rng.normal(size=(200, 3))
-w, bias = np.array([0.5, -0.3, 0.8]), -5.0
-z = x @ w + bias
-for name, (fwd, bwd) in {"ReLU": (relu_forward, relu_backward),
-                         "leaky ReLU": (leaky_relu_forward, leaky_relu_backward)}.items():
-    a, cache = fwd(z)
-    dz = bwd(np.ones_like(z), cache)      # pretend dL/da = 1 for every example
-    print(f"{name:>10}: fraction of inputs where the unit fires {np.mean(z > 0):.2f}; "
-          f"gradient reaching w = {np.round(x.T @ dz, 3)}")
+    # A dead ReLU: a unit with bias -5 never fires on these inputs, so no gradient reaches its weights.
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 3))
+    w, bias = np.array([0.5, -0.3, 0.8]), -5.0
+    z = x @ w + bias
+    for name, (fwd, bwd) in {"ReLU": (my.relu_forward, my.relu_backward),
+                             "leaky ReLU": (my.leaky_relu_forward, my.leaky_relu_backward)}.items():
+        a, cache = fwd(z)
+        dz = bwd(np.ones_like(z), cache)      # pretend dL/da = 1 for every example
+        print(f"{name:>10}: fraction of inputs where the unit fires {np.mean(z > 0):.2f}; "
+              f"gradient reaching w = {np.round(x.T @ dz, 3)}")
 
 
 # %% [markdown]
@@ -690,14 +694,15 @@ print("linear_backward: all visible tests pass ✓")
 rng = np.random.default_rng(1)
 x, W, b = rng.normal(size=(5, 4)), rng.normal(size=(4, 4)), rng.normal(size=4)
 dout = rng.normal(size=(5, 4))
-loss = lambda x_, W_, b_: np.sum(dout * linear_forward(x_, W_, b_)[0])
-dx, dW, db = linear_backward(dout, (x, W, b))
-print("dx:", rel_error(dx, numerical_gradient(lambda t: loss(t, W, b), x)))
-print("dW:", rel_error(dW, numerical_gradient(lambda t: loss(x, t, b), W)))
-print("db:", rel_error(db, numerical_gradient(lambda t: loss(x, W, t), b)))
+with yours(linear_forward, linear_backward) as my:                          # yours, or the course's
+    loss = lambda x_, W_, b_: np.sum(dout * my.linear_forward(x_, W_, b_)[0])
+    dx, dW, db = my.linear_backward(dout, (x, W, b))
+    print("dx:", rel_error(dx, numerical_gradient(lambda t: loss(t, W, b), x)))
+    print("dW:", rel_error(dW, numerical_gradient(lambda t: loss(x, t, b), W)))
+    print("db:", rel_error(db, numerical_gradient(lambda t: loss(x, W, t), b)))
 
 # %% [markdown]
-# ## 3. A 2-2-2 network, product by product (seed 004)
+# ## 3. A 2-2-2 network, product by product
 #
 # Now the whole chain. The network has two inputs, two hidden sigmoid units and two sigmoid outputs:
 #
@@ -781,10 +786,10 @@ def _forward(inputs, targets, p):
 
 _values = check(net222_forward, INPUTS, TARGETS, dict(PARAMS),
                expected=_forward(INPUTS, TARGETS, PARAMS))
-# seed 004's numbers, to the digits it gives
+# the numbers worked by hand above, to the digits given there
 for _name, _number in [("out_h1", 0.58054), ("out_h2", 0.58783), ("out_o1", 0.65056), ("out_o2", 0.67663)]:
-    assert_close(_values[_name], _number, f"seed 004's {_name}", rtol=0, atol=5e-6)
-assert_close(_values["E"], 0.036114, "seed 004's error E", rtol=0, atol=5e-7)
+    assert_close(_values[_name], _number, f"the worked example's {_name}", rtol=0, atol=5e-6)
+assert_close(_values["E"], 0.036114, "the worked example's error E", rtol=0, atol=5e-7)
 ### BEGIN HIDDEN TESTS
 # biases that differ, so b1 and b2 cannot be confused; other inputs and targets
 _rng = np.random.default_rng(42)
@@ -846,6 +851,40 @@ print("net222_forward: all visible tests pass ✓")
 #
 # Write the backward pass. Compute the four deltas first, then every gradient is one product.
 
+# %% [markdown]
+# Stuck? Open the hints one at a time.
+#
+# <details><summary>Hint 1 · where to start</summary>
+#
+# Everything you need is already computed: the outputs are in `values` (the forward's cache), the weights in
+# `params`, the inputs and targets in the arguments. Do not differentiate $E$ as a whole; work backwards one unit at a
+# time. First the two **output deltas** $\delta_{o1}, \delta_{o2}$, then the two **hidden deltas**
+# $\delta_{h1}, \delta_{h2}$, which are built from the output deltas. Only then the ten gradients.
+#
+# </details>
+#
+# <details><summary>Hint 2 · the key formula</summary>
+#
+# A delta is $\partial E/\partial net$ of its unit: (what reaches the unit's output) × (its sigmoid slope).
+#
+# $$\delta_{o1} = (out_{o1} - t_1)\,out_{o1}(1 - out_{o1}), \qquad
+# \delta_{h1} = \big(\delta_{o1} w_5 + \delta_{o2} w_7\big)\,out_{h1}(1 - out_{h1}),$$
+#
+# and likewise $\delta_{o2}$ with $t_2$, and $\delta_{h2}$ with the weights that leave $h_2$, $w_6$ (into $o_1$) and
+# $w_8$ (into $o_2$).
+#
+# </details>
+#
+# <details><summary>Hint 3 · from deltas to gradients</summary>
+#
+# A weight's gradient is (delta of the unit it **enters**) × (output of the node it **leaves**): $w_6$ runs from $h_2$
+# into $o_1$, so $\partial E/\partial w_6 = \delta_{o1}\cdot out_{h2}$; $w_2$ runs from $i_2$ into $h_1$, so
+# $\partial E/\partial w_2 = \delta_{h1}\cdot i_2$. Read the other six off the wiring equations above. A bias is a
+# node whose output is 1, used by two units: its gradient is the **sum** of their two deltas. Compare with the table
+# of section 3: $-0.0199706$ for $w_6$, $-0.0134398$ for $b_1$.
+#
+# </details>
+
 # %% nbgrader={"grade": false, "grade_id": "net222_backward", "locked": false, "schema_version": 3, "solution": true}
 def net222_backward(inputs, targets, params, values):
     """Gradients of E with respect to every parameter of the 2-2-2 network.
@@ -898,11 +937,13 @@ def _numerical(inputs, targets, p, h=1e-5):
 _values = _ref.net222_forward(INPUTS, TARGETS, PARAMS)
 _grads = check(net222_backward, INPUTS, TARGETS, dict(PARAMS), _values,
               expected=_numerical(INPUTS, TARGETS, PARAMS), rtol=1e-6, atol=1e-11)
-# seed 004's numbers
-assert_close(_grads["w6"], -0.0199706, "seed 004's dE/dw6", rtol=0, atol=5e-8)
-assert_close(_grads["w2"], -0.00124675, "seed 004's dE/dw2", rtol=0, atol=5e-9)
-assert_close(_grads["b1"], -0.0134398, "seed 004's dE/db1 (two contributions: h1 and h2)", rtol=0, atol=5e-8)
-assert_close(_grads["b2"], -0.0828477, "seed 004's dE/db2 (two contributions: o1 and o2)", rtol=0, atol=5e-8)
+# the gradients worked by hand above
+assert_close(_grads["w6"], -0.0199706, "the worked example's dE/dw6", rtol=0, atol=5e-8)
+assert_close(_grads["w2"], -0.00124675, "the worked example's dE/dw2", rtol=0, atol=5e-9)
+assert_close(_grads["b1"], -0.0134398, "the worked example's dE/db1 (two contributions: h1 and h2)", rtol=0,
+             atol=5e-8)
+assert_close(_grads["b2"], -0.0828477, "the worked example's dE/db2 (two contributions: o1 and o2)", rtol=0,
+             atol=5e-8)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(43)
 for _ in range(3):
@@ -914,9 +955,10 @@ for _ in range(3):
 print("net222_backward: all visible tests pass ✓")
 
 # %%
-seed_values = net222_forward(inputs, targets, params)
-seed_grads = net222_backward(inputs, targets, params, seed_values)
-print(network222.chain_rule_table(inputs, targets, params, seed_values, seed_grads))
+with yours(net222_forward, net222_backward) as my:                          # yours, or the course's
+    values = my.net222_forward(inputs, targets, params)
+    grads = my.net222_backward(inputs, targets, params, values)
+    print(network222.chain_rule_table(inputs, targets, params, values, grads))
 
 
 # %% [markdown]
@@ -959,7 +1001,7 @@ _before = dict(_p)
 check(net222_update, _p, _g, 0.5, expected={k: _p[k] - 0.5 * _g[k] for k in _p})
 assert _p == _before, "net222_update changed `params` in place: build and return a new dict instead."
 ### BEGIN HIDDEN TESTS
-# the error falls, step after step, with seed 004's own gradients
+# the error falls, step after step, with the worked network's own gradients
 _p, _errors = dict(PARAMS), []
 for _step in range(50):
     _values = _ref.net222_forward(INPUTS, TARGETS, _p)
@@ -972,31 +1014,35 @@ print("net222_update: all visible tests pass ✓")
 
 # %%
 lr = 0.5
-seed_values = net222_forward(inputs, targets, params)
-seed_grads = net222_backward(inputs, targets, params, seed_values)
-new_params = net222_update(params, seed_grads, lr)
-print("after one step:", {k: round(float(val), 6) for k, val in new_params.items()})
-print(f"E before: {seed_values['E']:.6f}   E after one step: {net222_forward(inputs, targets, new_params)['E']:.6f}")
+with yours(net222_forward, net222_backward, net222_update) as my:           # yours, or the course's
+    values = my.net222_forward(inputs, targets, params)
+    grads = my.net222_backward(inputs, targets, params, values)
+    new_params = my.net222_update(params, grads, lr)
+    print("after one step:", {k: round(float(val), 6) for k, val in new_params.items()})
+    E_after = my.net222_forward(inputs, targets, new_params)["E"]
+    print(f"E before: {values['E']:.6f}   E after one step: {E_after:.6f}")
 
-p = params
-for step in range(1, 1001):
-    v = net222_forward(inputs, targets, p)
-    p = net222_update(p, net222_backward(inputs, targets, p, v), lr)
-    if step in (1, 2, 5, 10, 50, 100, 500, 1000):
-        E = net222_forward(inputs, targets, p)["E"]
-        print(f"after {step:4d} steps: E = {E:.8f}")
+    p = params
+    for step in range(1, 1001):
+        v = my.net222_forward(inputs, targets, p)
+        p = my.net222_update(p, my.net222_backward(inputs, targets, p, v), lr)
+        if step in (1, 2, 5, 10, 50, 100, 500, 1000):
+            E = my.net222_forward(inputs, targets, p)["E"]
+            print(f"after {step:4d} steps: E = {E:.8f}")
 
 # %% [markdown]
-# The stepper below redraws the network after any number of steps: each edge is labelled with its weight and, in
-# red, its gradient; each node with its output and, below it, its delta. Watch the deltas shrink as the outputs
-# approach their targets, and the hidden-layer gradients stay about ten times smaller than the output-layer ones (each
-# passes through one more sigmoid slope, at most ¼).
+# The stepper below redraws the network after any number of steps: each edge is labelled with its weight (blue) and
+# its gradient (orange); each unit shows its output, and next to it, in orange, its delta. Thicker edges carry larger
+# gradients. Watch the deltas shrink as the outputs approach their targets, and the hidden-layer gradients stay about
+# twenty times smaller than the output-layer ones: each passes back through one more sigmoid slope (at most ¼) and a
+# weight below 1, and its last factor is an input of 0.1 or 0.2 where an output weight's is a hidden output near
+# 0.6.
 
 # %%
 widgets.net222_stepper()
 
 # %% [markdown]
-# ## 4. XOR: the four steps, and reading a gradient's sign (seed 000)
+# ## 4. XOR: the four steps, and reading a gradient's sign
 #
 # XOR cannot be separated by one line, so it needs a hidden layer. Take a 2-2-1 sigmoid network, with
 # `W1` of shape `(2, 2)`, `b1` `(2,)`, `W2` `(1, 2)`, `b2` `(1,)`, and the error of one example $E = \frac12(a - y)^2$.
@@ -1011,10 +1057,10 @@ widgets.net222_stepper()
 #    $o_i = 1$).
 #
 # Every delta here is $\partial E/\partial z$, so the gradients are true derivatives of $E$ and their **sign reads
-# directly**: negative means *raise the weight* (the error falls as the weight grows; seed 000's gradient of −0.5622
-# says exactly that), positive means *lower it*, and zero means the weight has no effect on this example (its input
-# was 0). Some texts write $\delta_o = -e\,\sigma'$ and
-# *add* their "gradient" to the weight; the two sign flips cancel and the update is the same.
+# directly**, as in lesson 02: negative means *raise the weight* (the error falls as the weight grows), positive means
+# *lower it*, and zero means the weight has no effect on this example (its input was 0). The table after the next
+# test reads every gradient of the network this way. You may meet another convention elsewhere: $\delta_o =
+# -e\,\sigma'$, with the "gradient" *added* to the weight; the two sign flips cancel and the update is the same.
 #
 # The network starts from these hand-picked weights:
 
@@ -1027,7 +1073,7 @@ y_xor = np.array([0.0, 1.0, 1.0, 0.0])
 
 # %% nbgrader={"grade": false, "grade_id": "xor_gradients", "locked": false, "schema_version": 3, "solution": true}
 def xor_gradients(x, y, params):
-    """Seed 000's four steps for one example of the 2-H-1 sigmoid network, E = 0.5 * (a - y)**2.
+    """The four steps of backpropagation for one example of the 2-H-1 sigmoid network, E = 0.5 * (a - y)**2.
 
     Parameters
     ----------
@@ -1076,7 +1122,7 @@ def _expected(x, y, params, h=1e-6):
 _x, _y = np.array([1.0, 0.0]), 1.0
 check(xor_gradients, _x, _y, XOR_PARAMS, expected=_expected(_x, _y, XOR_PARAMS), rtol=1e-6, atol=1e-10,
       out_names=("error", "delta_out", "delta_hidden", "grads"),
-      label="seed 000's input [1, 0], target 1")
+      label="the worked example: input [1, 0], target 1")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(44)
 for _x, _y in zip([[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.3, -0.7]], [0.0, 1.0, 0.0, 0.5]):
@@ -1090,12 +1136,13 @@ for _x, _y in zip([[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.3, -0.7]], [0.0, 1.0, 
 print("xor_gradients: all visible tests pass ✓")
 
 # %%
-error, delta_out, delta_hidden, xor_grads = xor_gradients(np.array([1.0, 0.0]), 1.0, xor_params)
-print(f"1. error  e = a - y = {error:+.5f}   (the output is below its target)")
-print(f"2. output delta      = {delta_out[0]:+.5f}")
-print(f"3. interior deltas   = {np.round(delta_hidden, 5)}")
-print("4. per-weight gradients, and what each one says:")
-print(xor.gradient_sign_table(xor_params, xor_grads))
+with yours(xor_gradients) as my:                                           # yours, or the course's
+    error, delta_out, delta_hidden, xor_grads = my.xor_gradients(np.array([1.0, 0.0]), 1.0, xor_params)
+    print(f"1. error  e = a - y = {error:+.5f}   (the output is below its target)")
+    print(f"2. output delta      = {delta_out[0]:+.5f}")
+    print(f"3. interior deltas   = {np.round(delta_hidden, 5)}")
+    print("4. per-weight gradients, and what each one says:")
+    print(xor.gradient_sign_table(xor_params, xor_grads))
 
 
 # %% [markdown]
@@ -1190,7 +1237,8 @@ print("train_xor: all visible tests pass ✓")
 # %%
 rng = np.random.default_rng(0)
 start = xor.init_params(rng, hidden=2)   # weights ~ N(0, 1), biases 0
-trained, losses = train_xor(start, X_xor, y_xor, xor_gradients, lr=5.0, epochs=1000)
+with yours(train_xor, xor_gradients) as my:                                # yours, or the course's
+    trained, losses = my.train_xor(start, X_xor, y_xor, my.xor_gradients, lr=5.0, epochs=1000)
 first = next((k for k, l in enumerate(losses) if l < 0.01), None)
 print(f"MSE at epoch 0: {losses[0]:.4f}; first epoch below 0.01: {first}; final MSE: {losses[-1]:.5f}")
 a = xor.forward(X_xor, trained)[1]
@@ -1199,15 +1247,15 @@ for xi, yi, ai in zip(X_xor, y_xor, a):
 
 # %% [markdown]
 # Slide through the epochs: at first the network draws one soft line, then the hidden units learn two lines and the
-# output combines them into the XOR band. (From some other starts a 2-2-1 network gets stuck in a local minimum where
-# one corner stays wrong; try the seed slider.)
+# output combines them into the XOR band. (From some other random starting weights a 2-2-1 network gets stuck in a
+# local minimum where one corner stays wrong: try random starts 1 and 4, or give it 3 hidden units.)
 
 # %%
 widgets.xor_boundary_explorer()
 
 
 # %% [markdown]
-# ## 5. The delta rule, vectorised, for L layers (seed 001)
+# ## 5. The delta rule, vectorised, for L layers
 #
 # The same steps, for a whole batch and any depth. Take $L$ sigmoid layers, $a^0 = X$ and
 # $a^{l} = \sigma(z^l)$ with $z^l = a^{l-1} W^{l\top} + b^l$, and the cross-entropy of the $K$ sigmoid outputs,
@@ -1227,14 +1275,18 @@ widgets.xor_boundary_explorer()
 # and the gradients are those of a linear layer: $\partial J/\partial W^l = \delta^{l\top} a^{l-1}$,
 # $\partial J/\partial b^l = \sum_n \delta^l_{n\cdot}$.
 #
-# **How this maps to seed 001.** Seed 001 stores one example as a column vector and writes $\Theta^{(l)}$ of shape
-# $(s_{l+1}, s_l + 1)$, whose first column holds the bias. Our $W^{l+1}$ is $\Theta^{(l)}$ without that column (same
-# `(out, in)` layout) and $b^{l+1}$ is the column. Seed 001's $\delta^{(l)} = (\Theta^{(l)})^\top \delta^{(l+1)} \circ
-# g'(z^{(l)})$ acts on columns; our batch stores examples as **rows**, so the same product is
-# $\delta^{l+1} W^{l+1}$ (the transpose of $W^\top\delta$ for every row at once), the bias column's entry is simply
-# dropped, and seed 001's accumulator $\Delta^{(l)} \mathrel{+}= \delta^{(l+1)} (a^{(l)})^\top$ summed over the
-# examples becomes $\delta^\top a$. Its $\frac1m$ is our $\frac1N$, applied once, in $\delta^L$. (We leave out the
-# regularisation term $\lambda$; lesson 01 wrote its gradient.)
+# **Why $\delta W$ and not $W^\top\delta$.** For *one* example written as a column vector, the step back through the
+# weights is $W^{l+1\top}\,\delta^{l+1}$: that is XOR's step 3 above, `W2.T @ delta_out`. Here a batch holds one
+# example per **row**, so each row of $\delta^{l+1}$ is such a vector lying on its side, and the transpose of
+# $W^\top\delta$ is $\delta^\top W$: for all the rows at once the product is $\delta^{l+1} W^{l+1}$, of shape
+# $(N, \text{out})\cdot(\text{out}, \text{in}) = (N, \text{in})$. In the same way, XOR's per-weight gradient
+# $\delta_k\, o_i$ (an outer product for one example), summed over the batch, is $\delta^{l\top} a^{l-1}$, of `W`'s
+# shape. As in the linear layer, the shapes decide.
+#
+# **Where the $\frac1N$ goes.** It enters once, in $\delta^L$, and every earlier delta inherits it through the
+# products; no other line divides by $N$. Forgetting it there gives gradients $N$ times too large; dividing again
+# further down gives some layers gradients $N$ times too small. (We leave out a regularisation term; lesson 01 wrote
+# the gradient of the L2 penalty, which would simply be added to each $\partial J/\partial W^l$.)
 #
 # `params` is a list of `(W, b)`, one per layer. The forward returns the list of activations `[X, a¹, …, aᴸ]`: that
 # list is the cache of the backward.
@@ -1284,6 +1336,39 @@ check(mlp_forward, _X, _params, expected=_acts, label="3 layers, N=1")
 print("mlp_forward: all visible tests pass ✓")
 
 
+# %% [markdown]
+# Now the backward pass of the whole network, by the delta rule above. Stuck? Open the hints one at a time.
+#
+# <details><summary>Hint 1 · where to start</summary>
+#
+# Walk the layers from the last to the first. Layer $l$ (counting from 1) reads its input $a^{l-1}$ and wrote its
+# output $a^l$; in the list `activations = [X, a¹, …, aᴸ]` those are entries $l - 1$ and $l$, and its weights are
+# `params[l - 1]`. Start with the output delta, which needs only the last activation, `Y` and $N$. Keep one variable
+# for "the current delta" and replace it as you go down.
+#
+# </details>
+#
+# <details><summary>Hint 2 · the key formulas</summary>
+#
+# $$\delta^L = \tfrac1N\,(a^L - y), \qquad
+# \frac{\partial J}{\partial W^l} = \delta^{l\top} a^{l-1}, \qquad
+# \frac{\partial J}{\partial b^l} = \textstyle\sum_n \delta^l_{n\cdot}, \qquad
+# \delta^{l-1} = \big(\delta^l\, W^l\big) \circ a^{l-1}\,(1 - a^{l-1}).$$
+#
+# At each layer, take its two gradients with the current delta first, then pass the delta one layer down; stop
+# passing it once you reach the first layer (the input $X$ has no delta).
+#
+# </details>
+#
+# <details><summary>Hint 3 · checking the shapes</summary>
+#
+# $\delta^l$ is $(N, \text{out})$, $W^l$ is $(\text{out}, \text{in})$ and $a^{l-1}$ is $(N, \text{in})$, so
+# $\delta^{l\top}a^{l-1}$ is $(\text{out}, \text{in})$ like $W^l$, and $\delta^l W^l$ is $(N, \text{in})$ like
+# $a^{l-1}$. The sigmoid's slope uses the layer's **output** $a^{l-1}$, never $\sigma$ applied to it again. Return the
+# list in layer order, first layer first, although you computed it last to first.
+#
+# </details>
+
 # %% nbgrader={"grade": false, "grade_id": "mlp_backward", "locked": false, "schema_version": 3, "solution": true}
 def mlp_backward(activations, Y, params):
     """Gradients of the mean cross-entropy J of an all-sigmoid network, by the delta rule.
@@ -1296,7 +1381,7 @@ def mlp_backward(activations, Y, params):
     Returns
     -------
     grads : list of (dW, db), one per layer, shaped like params.
-    Output delta (aL - Y) / N; then delta_l = (delta_{l+1} @ W_{l+1}) * a_l * (1 - a_l).
+    Output delta (aL - Y) / N; then delta_l = (delta_{l+1} @ W_{l+1}) * a_l * (1 - a_l), one example per row.
     """
     ### BEGIN SOLUTION
     N = len(Y)
@@ -1356,23 +1441,24 @@ sizes = [4, 6, 5, 3]                                 # three sigmoid layers
 net = delta_rule.mlp_init(sizes, rng, scale=2.0)
 X, Y = rng.normal(size=(8, 4)), rng.integers(0, 2, size=(8, 3)).astype(float)
 
-def cross_entropy(params):
-    aL = mlp_forward(X, params)[-1]
-    return -np.sum(Y * np.log(aL) + (1 - Y) * np.log(1 - aL)) / len(X)
+with yours(mlp_forward, mlp_backward) as my:                               # yours, or the course's
+    def cross_entropy(params):
+        aL = my.mlp_forward(X, params)[-1]
+        return -np.sum(Y * np.log(aL) + (1 - Y) * np.log(1 - aL)) / len(X)
 
-analytic = mlp_backward(mlp_forward(X, net), Y, net)
-worst = 0.0
-for l, ((W, b), (dW, db)) in enumerate(zip(net, analytic)):
-    if np.shape(dW) != W.shape or np.shape(db) != b.shape:
-        print(f"layer {l + 1}: gradients of shape {np.shape(dW)}, {np.shape(db)} for W {W.shape}, b {b.shape}")
-        worst = np.inf
-        continue
-    num_W = numerical_gradient(lambda t: cross_entropy(net[:l] + [(t, b)] + net[l + 1:]), W)
-    num_b = numerical_gradient(lambda t: cross_entropy(net[:l] + [(W, t)] + net[l + 1:]), b)
-    errs = rel_error(dW, num_W), rel_error(db, num_b)
-    worst = max(worst, *errs)
-    print(f"layer {l + 1}: W {W.shape}  relative error dW {errs[0]:.1e}, db {errs[1]:.1e}")
-print(f"largest relative error over the whole network: {worst:.1e}  (below 1e-6: {worst < 1e-6})")
+    analytic = my.mlp_backward(my.mlp_forward(X, net), Y, net)
+    worst = 0.0
+    for l, ((W, b), (dW, db)) in enumerate(zip(net, analytic)):
+        if np.shape(dW) != W.shape or np.shape(db) != b.shape:
+            print(f"layer {l + 1}: gradients of shape {np.shape(dW)}, {np.shape(db)} for W {W.shape}, b {b.shape}")
+            worst = np.inf
+            continue
+        num_W = numerical_gradient(lambda t: cross_entropy(net[:l] + [(t, b)] + net[l + 1:]), W)
+        num_b = numerical_gradient(lambda t: cross_entropy(net[:l] + [(W, t)] + net[l + 1:]), b)
+        errs = rel_error(dW, num_W), rel_error(db, num_b)
+        worst = max(worst, *errs)
+        print(f"layer {l + 1}: W {W.shape}  relative error dW {errs[0]:.1e}, db {errs[1]:.1e}")
+    print(f"largest relative error over the whole network: {worst:.1e}  (below 1e-6: {worst < 1e-6})")
 
 # %% [markdown]
 # ## Your scorecard
@@ -1395,7 +1481,20 @@ scorecard("03_backprop.ipynb")
 #   output backwards; each weight's gradient is (delta of the unit it enters) × (output of the unit it leaves).
 # * A parameter used in several places (a shared bias, a bias over a batch) gets the **sum** of its contributions.
 # * The sign of a gradient is advice: negative, raise the weight; positive, lower it; zero, leave it.
-# * Vectorised: $\delta^L = a^L - y$ for sigmoid + cross-entropy, $\delta^l = (\delta^{l+1}W^{l+1})\circ g'(z^l)$,
-#   and a gradient check of the whole network confirms every line.
+# * Vectorised, with one example per row: $\delta^L = \frac1N(a^L - y)$ for sigmoid outputs with the mean
+#   cross-entropy (the $\frac1N$ of the mean enters here, once), $\delta^l = (\delta^{l+1}W^{l+1})\circ g'(z^l)$,
+#   $\partial J/\partial W^l = \delta^{l\top} a^{l-1}$; a gradient check of the whole network confirms every line.
 #
 # Next, lesson 04 asks where the weights should *start*, so that these products neither vanish nor explode.
+
+# %% [markdown]
+# ## References
+#
+# - The 2-2-2 network of section 3 (two inputs, two hidden and two output sigmoid units, one bias shared per layer,
+#   $E = \tfrac12\sum(t - o)^2$, worked product by product) is the network of Matt Mazur, *A Step by Step
+#   Backpropagation Example* (2015), here with other starting numbers.
+# - The four steps of section 4 (error, output-node delta, interior-node deltas, per-weight gradients) on an XOR
+#   network, and reading a gradient's sign, follow Jeff Heaton, *Artificial Intelligence for Humans, Volume 3: Deep
+#   Learning and Neural Networks* (2015), the chapter on backpropagation training.
+# - The vectorised delta rule of section 5 follows the backpropagation lectures of Andrew Ng's *Machine Learning*
+#   course (Stanford, on Coursera), where it is written for one example per column.
