@@ -30,7 +30,9 @@ def status_line(e):
 def _pass_rates(mine, meta):
     lines = ["| test | points | passed | pass rate | most common failure |", "| --- | ---: | ---: | ---: | --- |"]
     for gid, pts in meta["points"].items():
-        passed = sum(1 for e in mine if e["cells"].get(gid, {}).get("score", 0) >= pts > 0)
+        if not pts:  # a 0-point cell (the lesson's scorecard) grades nothing
+            continue
+        passed = sum(1 for e in mine if e["cells"].get(gid, {}).get("score", 0) >= pts)
         errors = Counter(e["cells"][gid]["error"] for e in mine
                          if e["cells"].get(gid, {}).get("error") and e["cells"][gid]["score"] < pts)
         common = ""

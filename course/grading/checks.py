@@ -134,7 +134,8 @@ def _compare(got, exp, path, ctx):
         if got is None:
             return f"returned None where {len(exp)} values were expected: is a `return` missing?", exp, got
         if not isinstance(got, (tuple, list)):
-            return (f"returned a single {type(got).__name__} where a tuple of {len(exp)} values "
+            kind = "list" if isinstance(exp, list) else "tuple"
+            return (f"returned a single {type(got).__name__} where a {kind} of {len(exp)} values "
                     f"({', '.join(ctx['out_names'] or ['...'])}) was expected"), exp, got
         if len(got) != len(exp):
             return f"returned {len(got)} values where {len(exp)} were expected", exp, got

@@ -24,7 +24,8 @@ _asarray = np.asarray
 def fmt(value, precision=5, threshold=12):
     """A compact, single-line rendering of an array or scalar for failure messages."""
     if isinstance(value, (tuple, list)) and not is_numeric_sequence(value):
-        return "(" + ", ".join(fmt(v, precision, threshold) for v in value) + ")"
+        inner = ", ".join(fmt(v, precision, threshold) for v in value)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner})"
     if value is None or isinstance(value, (str, dict, bool)):
         return repr(value)
     try:

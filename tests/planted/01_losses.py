@@ -55,8 +55,6 @@ PLANTED = [
     Planted("mape_backward ignores eps", "mape_backward", "np.maximum(np.abs(y), eps)",
             "np.maximum(np.abs(y), 1e-12)", "ignores its eps argument"),
     Planted("mape_backward missing 1/N", "mape_backward", " / y_pred.size", "", "missing 1/N"),
-    Planted("mape_backward float32 becomes float64", "mape_backward", "np.sign(y_pred - y)",
-            "np.sign(np.asarray(y_pred, dtype=np.float64) - y)", "keep the input's dtype"),
     Planted("bce unclipped", "bce_forward", "    p = np.clip(p, eps, 1.0 - eps)\n", "", "log of 0"),
     Planted("bce drops negative term", "bce_forward", "y * np.log(p) + (1.0 - y) * np.log(1.0 - p)", "y * np.log(p)",
             "drops the (1 − y)"),
