@@ -1,10 +1,24 @@
-"""Explorers for 05_optimizers: an optimizer race on 2-D surfaces and a learning-rate schedule plotter."""
+"""Explorers for 05_optimizers: an optimizer race on 2-D surfaces and a learning-rate schedule plotter.
+
+Both take the notebook's own functions: a ``course.demo.Yours`` (``yours(sgd_update, momentum_update, ...)``), whose
+note under the picture says which of them had to be borrowed from the course, or a plain dict by name.
+"""
 
 from course import surfaces
 from course.viz import optim as drawings
 from course.widgets import checkbox, dropdown, explorer, int_slider, select_multiple, slider
 
 __all__ = ["race_explorer", "schedule_explorer"]
+
+# β₂ on either side of Adam's default 0.999: shorter memories down to 0.9, longer ones up to 0.99999.
+BETA2_CHOICES = (0.9, 0.95, 0.99, 0.995, 0.999, 0.9995, 0.9999, 0.99999)
+
+
+def _functions(fns):
+    """``(dict of functions by name or None, the Yours to note borrowing from or None)``."""
+    if hasattr(fns, "note"):
+        return fns.functions, fns
+    return fns, None
 
 
 def _log_slider(value, min_exp, max_exp, description):
@@ -15,11 +29,20 @@ def _log_slider(value, min_exp, max_exp, description):
                                      style={"description_width": "initial"})
 
 
+def _selection_slider(options, value, description):
+    import ipywidgets
+
+    return ipywidgets.SelectionSlider(options=list(options), value=value, description=description,
+                                      continuous_update=False, style={"description_width": "initial"})
+
+
 def race_explorer(fns=None):
     """Race the optimizers on a surface; choosing a surface resets the start and learning rates to its defaults.
 
-    ``fns`` (optional) maps update-function names to your own implementations, e.g. ``{"adam_update": adam_update}``.
+    ``fns`` (optional): your update functions, as ``yours(sgd_update, momentum_update, ...)`` or a dict such as
+    ``{"adam_update": adam_update}``; the course's own for the others.
     """
+    fns, borrowing = _functions(fns)
     s = surfaces.ravine
     controls = {
         "surface": dropdown(list(surfaces.SURFACES), "ravine", "surface"),
@@ -29,7 +52,7 @@ def race_explorer(fns=None):
         "lr_adaptive": _log_slider(s.lr_adaptive, -3, 0, "lr (adaptive)"),
         "momentum": slider(0.9, 0.0, 0.99, 0.01, "momentum μ"),
         "beta1": slider(0.9, 0.0, 0.99, 0.01, "Adam β₁"),
-        "beta2": slider(0.999, 0.9, 0.9999, 0.0001, "Adam β₂", readout_format=".4f"),
+        "beta2": _selection_slider(BETA2_CHOICES, 0.999, "Adam β₂"),
         "start_x": slider(s.start[0], *s.xlim, 0.05, "start x"),
         "start_y": slider(s.start[1], *s.ylim, 0.05, "start y", readout_format=".3g"),
         "steps": int_slider(s.steps, 10, 500, 10, "steps"),
@@ -61,13 +84,18 @@ def race_explorer(fns=None):
         return drawings.plot_race(fns=fns, **kw)
 
     controls["surface"].observe(reset, names="value")
-    return explorer(plot_race, controls,
-                    title="Optimizer race: same start, same number of steps")
+    return explorer(plot_race, controls, title="Optimizer race: same start, same number of steps",
+                    borrowing=borrowing)
 
 
-def schedule_explorer(step_lr=None, cosine_annealing_lr=None):
-    """StepLR and CosineAnnealingLR against the epoch, drawn with the given schedule functions (default: reference)."""
-    fns = {k: v for k, v in (("step_lr", step_lr), ("cosine_annealing_lr", cosine_annealing_lr)) if v is not None}
+def schedule_explorer(fns=None, step_lr=None, cosine_annealing_lr=None):
+    """StepLR and CosineAnnealingLR against the epoch, drawn with your schedule functions (default: the course's).
+
+    ``fns``: ``yours(step_lr, cosine_annealing_lr)`` or a dict by name; or give the functions as keywords.
+    """
+    fns, borrowing = _functions(fns)
+    fns = dict(fns or {})
+    fns.update({k: v for k, v in (("step_lr", step_lr), ("cosine_annealing_lr", cosine_annealing_lr)) if v is not None})
 
     def plot_schedules(**kw):
         return drawings.plot_schedules(**kw, **fns)
@@ -80,4 +108,4 @@ def schedule_explorer(step_lr=None, cosine_annealing_lr=None):
         "T_max": int_slider(100, 10, 300, 10, "cosine T_max"),
         "eta_min": slider(0.0, 0.0, 0.05, 0.001, "cosine eta_min", readout_format=".3f"),
         "log": checkbox(False, "log scale"),
-    }, title="Learning-rate schedules")
+    }, title="Learning-rate schedules", borrowing=borrowing)

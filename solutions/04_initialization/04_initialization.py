@@ -7,7 +7,7 @@
 # blows up on the way.
 #
 # **You will learn to**
-# - read the fan-in and fan-out of a weight of shape `(out_features, in_features)` (PyTorch's layout, and seed 001's Θ);
+# - read the fan-in and fan-out of a weight of shape `(out_features, in_features)` (PyTorch's layout);
 # - see why all-zero and constant weights make every hidden unit identical, and why training can never separate them;
 # - follow the variance of activations and gradients layer by layer, and see how it vanishes or explodes with depth;
 # - derive Xavier (Glorot) and Kaiming (He) initialisation from "keep the variance constant", with `calculate_gain`;
@@ -23,8 +23,8 @@
 # (`rng.uniform(-b, b, shape)` or `b * (2 * rng.random(shape) - 1)`), so the tests never compare exact numbers. They
 # draw tens of thousands of weights and check the shape, the dtype, the bounds, the sample mean and standard deviation
 # (within 5 standard errors for that sample size) and the shape of the distribution. They also check that you draw from
-# the `rng` you are given: two generators with the same seed must give the same weights, different seeds different
-# weights.
+# the `rng` you are given: two generators made alike (`np.random.default_rng(0)` twice) must give the same weights,
+# generators made differently must give different weights.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
 import math
@@ -113,7 +113,7 @@ print("calculate_fan_in_and_fan_out: all visible tests pass ✓")
 # and every later update would be truncated to whole numbers.
 #
 # The random ones take `rng`, a `np.random.Generator`, and draw only from it. That makes a run reproducible
-# (`rng = np.random.default_rng(0)` gives the same weights every time) without any global seed. When `rng` is `None`,
+# (`rng = np.random.default_rng(0)` gives the same weights every time) without any global state. When `rng` is `None`,
 # create a fresh generator: `rng = np.random.default_rng() if rng is None else rng`.
 #
 # - `uniform_init(shape, a, b, rng)`: independent draws from $U(a, b)$, mean $\frac{a+b}{2}$, standard deviation
@@ -247,8 +247,7 @@ print("normal_init: all visible tests pass ✓")
 # %% [markdown]
 # ## 3 · Why not start from zero? Symmetric units
 #
-# It is tempting to start every weight at 0, or at one small constant. Seed 001's warning is that this breaks
-# learning. Take a hidden layer whose units all have the same incoming weights. They compute the **same** function
+# It is tempting to start every weight at 0, or at one small constant. That breaks learning. Take a hidden layer whose units all have the same incoming weights. They compute the **same** function
 # of the input, so:
 #
 # 1. **forward**: every hidden unit has the same activation, $h_{n1} = h_{n2} = \dots$ for every example $n$;
@@ -263,8 +262,9 @@ print("normal_init: all visible tests pass ✓")
 # move. Random initialisation **breaks the symmetry**.
 #
 # Here is a real forward and backward pass through `course.layers` and `course.activations` (a 2-8-8-3 tanh network on
-# the spirals, cross-entropy loss). The experiments use `course.init`, the course's reference versions of the
-# functions you write, so they run even before your code is finished.
+# the spirals, cross-entropy loss). This section's experiments use `course.init`, the course's own versions of the
+# functions you write. From section 4 on, the experiments use **yours**: `yours(...)` hands them your functions, and
+# while one is not written yet (or raises), the course's version stands in and one line under the output says so.
 
 # %%
 X, y = data.spirals(n_per_class=100, n_classes=3, rng=np.random.default_rng(0))
@@ -297,7 +297,7 @@ assert np.ptp(first_layer_grads["constant 0.5"], axis=0).max() < 1e-12, "... but
 # the same under a constant start, while a random start has grown eight different units.
 
 # %%
-trained = {scheme: lab.train(X, y, scheme, "tanh", hidden=(8, 8), steps=200, lr=0.5, seed=1)
+trained = {scheme: lab.train(X, y, scheme, "tanh", hidden=(8, 8), steps=200, lr=0.5)
            for scheme in ["constant 0.5", "xavier"]}
 for scheme, run in trained.items():
     W1 = run["model"][0].weight.data
@@ -330,12 +330,13 @@ show(pictures.plot_unit_weights({s: run["model"][0].weight.data for s, run in tr
 # labels), with plain Gaussian weights of std 0.01 and 1:
 
 # %%
-naive = {(scheme, act): lab.deep_stats(scheme, act, depth=50, width=128)
-         for scheme in ["normal σ=0.01", "normal σ=1"] for act in ["tanh", "relu"]}
-print(f"{'init':>14} {'activation':>10} | activation std at layer 1, 25, 50 | ∂loss/∂W std at layer 1, 25, 50")
-for scheme, act, *v in lab.stats_table(naive):
-    print(f"{scheme:>14} {act:>10} | " + " ".join(f"{s:9.2e}" for s in v[:3]) + " | "
-          + " ".join(f"{s:9.2e}" for s in v[3:]))
+with yours(normal_init) as my:
+    naive = {(scheme, act): lab.deep_stats(scheme, act, depth=50, width=128, fns=my.functions)
+             for scheme in ["normal σ=0.01", "normal σ=1"] for act in ["tanh", "relu"]}
+    print(f"{'init':>14} {'activation':>10} | activation std at layer 1, 25, 50 | ∂loss/∂W std at layer 1, 25, 50")
+    for scheme, act, *v in lab.stats_table(naive):
+        print(f"{scheme:>14} {act:>10} | " + " ".join(f"{s:9.2e}" for s in v[:3]) + " | "
+              + " ".join(f"{s:9.2e}" for s in v[3:]))
 
 
 # %% [markdown]
@@ -755,7 +756,7 @@ print("kaiming_normal: all visible tests pass ✓")
 # %% [markdown]
 # ## 8 · Orthogonal initialisation
 #
-# Seed 001's list of methods ends with orthogonal weights (Saxe et al., 2013). An orthogonal matrix $Q$ preserves
+# The last initialisation of this lesson is orthogonal weights (Saxe et al., 2013). An orthogonal matrix $Q$ preserves
 # lengths, $\lVert Q x\rVert = \lVert x\rVert$, and all its singular values are 1. A deep *linear* stack of orthogonal
 # layers neither shrinks nor stretches any direction, forward or backward, however deep it is; Gaussian weights only
 # preserve lengths on average, and the spread of their singular values compounds with depth.
@@ -771,6 +772,30 @@ print("kaiming_normal: all visible tests pass ✓")
 # 5. if the weight is wide (`rows < cols`), transpose $Q$; reshape to `shape` and multiply by `gain`.
 #
 # A tall result has orthonormal columns ($W^\top W = g^2 I$), a wide one orthonormal rows ($W W^\top = g^2 I$).
+
+# %% [markdown]
+# <details><summary>Hint 1 · where to start</summary>
+#
+# Work with a plain matrix: `rows = shape[0]` and `cols` the product of all the other entries of `shape` (just
+# `shape[1]` for a linear weight). Whatever the weight's shape, draw the Gaussian matrix **tall**,
+# `(max(rows, cols), min(rows, cols))`: the QR factorisation of a tall matrix gives a $Q$ of that same tall shape
+# whose columns are orthonormal.
+#
+# </details>
+# <details><summary>Hint 2 · the sign correction</summary>
+#
+# `np.diag(r)` has one entry per column of $Q$. Multiplying $Q$ by the signs of those entries (one sign per column,
+# broadcast down the rows) flips exactly the columns whose diagonal entry of $R$ is negative; afterwards every diagonal
+# entry of the matching $R$ would be positive, which is what makes the factorisation unique and $Q$ uniformly random.
+#
+# </details>
+# <details><summary>Hint 3 · back to the weight's shape</summary>
+#
+# A wide weight (`rows < cols`) needs orthonormal **rows**: transpose the tall $Q$ to `(rows, cols)`. Then reshape to
+# `shape` and multiply by `gain`. To check by hand: with `W2` the `(rows, cols)` view, $W_2^\top W_2 = g^2 I$ for a
+# tall weight and $W_2 W_2^\top = g^2 I$ for a wide one.
+#
+# </details>
 
 # %% nbgrader={"grade": false, "grade_id": "orthogonal", "locked": false, "schema_version": 3, "solution": true}
 def orthogonal(shape, gain=1.0, rng=None):
@@ -808,7 +833,7 @@ with reference_helpers(globals()):
     check_orthogonal(orthogonal, (4, 6), label="wide: orthonormal rows")
     check_orthogonal(orthogonal, (5, 5), gain=2.0)
     check_uses_rng(orthogonal, (6, 4))
-    # Over 200 seeds the first entry must be positive about half the time (it never is without the sign correction).
+    # Over 200 generators the first entry must be positive about half the time (never, without the sign correction).
     check_orthogonal_signs(orthogonal, (6, 4))
 ### BEGIN HIDDEN TESTS
     check_orthogonal(orthogonal, (64, 64), gain=2 ** 0.5, seed=1, label="square, ReLU gain")
@@ -831,13 +856,15 @@ print("orthogonal: all visible tests pass ✓")
 
 # %%
 schemes = ["normal σ=0.01", "normal σ=1", "xavier", "kaiming", "orthogonal+gain"]
-deep = {(scheme, act): naive.get((scheme, act)) or lab.deep_stats(scheme, act, depth=50, width=128)
-        for scheme in schemes for act in ["sigmoid", "tanh", "relu"]}   # reuses section 4's runs
-print(f"{'init':>16} {'activation':>10} | activation std at layer 1, 25, 50 | ∂loss/∂W std at layer 1, 25, 50")
-for scheme, act, *v in lab.stats_table(deep):
-    print(f"{scheme:>16} {act:>10} | " + " ".join(f"{s:9.2e}" for s in v[:3]) + " | "
-          + " ".join(f"{s:9.2e}" for s in v[3:]))
-show(pictures.plot_layer_stds(deep))
+with yours(normal_init, xavier_normal, kaiming_normal, orthogonal, calculate_gain) as my:
+    deep = {(scheme, act): naive.get((scheme, act)) or lab.deep_stats(scheme, act, depth=50, width=128,
+                                                                      fns=my.functions)
+            for scheme in schemes for act in ["sigmoid", "tanh", "relu"]}   # reuses section 4's runs
+    print(f"{'init':>16} {'activation':>10} | activation std at layer 1, 25, 50 | ∂loss/∂W std at layer 1, 25, 50")
+    for scheme, act, *v in lab.stats_table(deep):
+        print(f"{scheme:>16} {act:>10} | " + " ".join(f"{s:9.2e}" for s in v[:3]) + " | "
+              + " ".join(f"{s:9.2e}" for s in v[3:]))
+    show(pictures.plot_layer_stds(deep))
 
 # %% [markdown]
 # What to read in the table and the plot:
@@ -853,7 +880,7 @@ show(pictures.plot_layer_stds(deep))
 #   shrinks by a large factor per layer, and the first layers' gradients come out dozens of orders of magnitude below
 #   the last layer's. The only init whose gradients survive, $\mathcal N(0, 1)$, does it by saturating nearly every unit
 #   at 0 or 1 (an activation std near 0.5). This is the vanishing gradient that made deep sigmoid networks
-#   untrainable, and why (seed 002) ReLU replaced it in hidden layers. Batch normalisation, which re-standardises every
+#   untrainable, and why ReLU replaced it in hidden layers. Batch normalisation, which re-standardises every
 #   layer's pre-activations (lesson 06), is the other remedy: it makes the network far less sensitive to the initial
 #   scale.
 
@@ -861,26 +888,29 @@ show(pictures.plot_layer_stds(deep))
 # ## 10 · Training curves by initialisation
 #
 # Statistics at step 0 are a prediction; training is the test. A 2-32-32-32-32-3 ReLU network on the three spirals,
-# trained with plain full-batch SGD (learning rate 0.2, 300 steps, the same data and the same seed for every run; the
-# training loop is `course.examples.init_experiments.train`, built on the layers of lesson 03).
+# trained with plain full-batch SGD (learning rate 0.2, 300 steps; the same data, and the weights drawn from a generator
+# started the same way, for every run). The training loop is `course.examples.init_experiments.train`, built on the
+# layers of lesson 03; the weights come from your initializers.
 
 # %%
-runs = {scheme: lab.train(X, y, scheme, "relu", hidden=(32, 32, 32, 32), steps=300, lr=0.2, seed=0)
-        for scheme in ["zeros", "constant 0.5", "normal σ=0.01", "normal σ=1", "xavier", "kaiming"]}
-for scheme, run in runs.items():
-    print(f"{scheme:>14}: loss {run['loss'][0]:8.3f} → {run['loss'][-1]:.3f}, training accuracy {run['accuracy']:.0%}")
-show(pictures.plot_training_curves(runs))
+with yours(zeros_init, constant_init, normal_init, xavier_normal, kaiming_normal) as my:
+    runs = {scheme: lab.train(X, y, scheme, "relu", hidden=(32, 32, 32, 32), steps=300, lr=0.2, fns=my.functions)
+            for scheme in ["zeros", "constant 0.5", "normal σ=0.01", "normal σ=1", "xavier", "kaiming"]}
+    for scheme, run in runs.items():
+        print(f"{scheme:>14}: loss {run['loss'][0]:8.3f} → {run['loss'][-1]:.3f}, "
+              f"training accuracy {run['accuracy']:.0%}")
+    show(pictures.plot_training_curves(runs))
 
 # %% [markdown]
 # Zeros and constants end at $\ln 3 \approx 1.099$, the loss of a uniform guess (their lines lie on the dashed one).
-# Zeros never get a weight gradient at all (section 3). The constant start, eight copies of one unit per layer, adds up
+# Zeros never get a weight gradient at all (section 3). The constant start, 32 copies of one unit per layer, adds up
 # large equal inputs: its first update is so large that the loss jumps (off the chart) and every ReLU ends up dead,
-# outputting 0 for every input. $\mathcal N(0, 0.01^2)$ also sits at $\ln 3$: the
-# signal reaching the output is so small that the early layers' gradients vanish, and 300 steps are not enough to
-# leave the plateau (its accuracy above 33% comes from logits that are tiny but not all equal). $\mathcal N(0, 1)$
-# starts with an enormous loss, and its steps are so large that the loss explodes within a few steps; afterwards its
-# ReLUs are dead too, and the network is stuck at a constant prediction. Xavier and Kaiming
-# both learn the spirals; Kaiming, made for ReLU, leaves the plateau much sooner and ends lower.
+# outputting 0 for every input. $\mathcal N(0, 0.01^2)$ also sits at $\ln 3$: the signal reaching the output is so small
+# that the early layers' gradients vanish, and 300 steps are not enough to leave the plateau (its accuracy above 33%
+# comes from logits that are tiny but not all equal). $\mathcal N(0, 1)$ starts with an enormous loss, and its steps are
+# so large that the loss explodes within a few steps; afterwards its ReLUs are dead too, and the network is stuck at a
+# constant prediction. Xavier and Kaiming both learn the spirals; Kaiming, made for ReLU, leaves the plateau much sooner
+# and ends lower.
 
 # %% [markdown]
 # ## 11 · Explore: what each layer sees
@@ -893,11 +923,16 @@ show(pictures.plot_training_curves(runs))
 # - `normal σ=1` with `tanh`: every activation is pinned at ±1 (saturation).
 # - `normal σ=0.01`: with tanh or ReLU the activations vanish within a few layers; with sigmoid every unit sits at
 #   about 0.5, whatever the input.
-# - any init with `sigmoid` and depth 30 or more: look at how small the first layers' gradients are.
+# - `xavier`, `kaiming` or `orthogonal+gain` with `sigmoid` and depth 30 or more: look at how small the first layers'
+#   gradients are.
+# - `zeros` or `constant 0.5`: where every value in a layer is the same, the panel says "all equal" and draws one bar.
 # - the width: for Xavier and Kaiming it does not matter (the fan is in the formula); for a fixed σ it does.
+#
+# The weights come from your initializers; a line under the picture names any the explorer had to borrow.
 
 # %%
-explorers.init_explorer()
+explorers.init_explorer(yours(zeros_init, constant_init, normal_init, xavier_normal, kaiming_normal, orthogonal,
+                              calculate_gain))
 
 # %% [markdown]
 # ## Your scorecard
@@ -929,3 +964,14 @@ scorecard("04_initialization.ipynb")
 #
 # Next, lesson 05 takes these well-started networks and trains them faster: momentum, RMSprop, Adam, and gradient
 # clipping against the explosions seen here.
+
+# %% [markdown]
+# ## References
+#
+# - Glorot & Bengio (2010), *Understanding the difficulty of training deep feedforward neural networks* (Xavier).
+# - He, Zhang, Ren & Sun (2015), *Delving Deep into Rectifiers: Surpassing Human-Level Performance on ImageNet
+#   Classification* (Kaiming).
+# - Saxe, McClelland & Ganguli (2013), *Exact solutions to the nonlinear dynamics of learning in deep linear neural
+#   networks* (orthogonal).
+# - PyTorch documentation, *torch.nn.init* (the gain table, the initializers' names and defaults).
+# - The three spirals: CS231n (Stanford), *Putting it together: Minimal Neural Network Case Study*.

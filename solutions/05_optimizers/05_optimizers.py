@@ -247,15 +247,21 @@ print("momentum_update: all visible tests pass ✓")
 # %% [markdown]
 # Check the claim about the two conventions with your own function: the weights agree step by step, and CS231n's
 # velocity is $-\eta$ times PyTorch's buffer.
+#
+# **Demo cells in this notebook** run your functions through `yours(...)`: `my.momentum_update` is your
+# `momentum_update`, and while it is not written yet (or raises), the course's own version stands in and one line
+# under the output says so. So every picture below works from the start and becomes yours as you go.
 
 # %%
-w_torch, state = np.array([1.0, -1.0]), {}
-w_cs231n, v = np.array([1.0, -1.0]), np.zeros(2)
-for g in [np.array([1.0, 0.5]), np.array([2.0, -1.0]), np.array([-1.0, 0.5])]:
-    w_torch, state = momentum_update(w_torch, g, state, lr=0.1, momentum=0.9)
-    v = 0.9 * v - 0.1 * g          # CS231n: the velocity already contains the learning rate
-    w_cs231n = w_cs231n + v
-    print(f"torch w = {w_torch},  CS231n w = {w_cs231n},  buffer = {state['momentum_buffer']},  -v/lr = {-v / 0.1}")
+with yours(momentum_update) as my:
+    w_torch, state = np.array([1.0, -1.0]), {}
+    w_cs231n, v = np.array([1.0, -1.0]), np.zeros(2)
+    for g in [np.array([1.0, 0.5]), np.array([2.0, -1.0]), np.array([-1.0, 0.5])]:
+        w_torch, state = my.momentum_update(w_torch, g, state, lr=0.1, momentum=0.9)
+        v = 0.9 * v - 0.1 * g          # CS231n: the velocity already contains the learning rate
+        w_cs231n = w_cs231n + v
+        print(f"torch w = {w_torch},  CS231n w = {w_cs231n},  buffer = {state['momentum_buffer']},  "
+              f"-v/lr = {-v / 0.1}")
 
 
 # %% [markdown]
@@ -446,6 +452,29 @@ print("rmsprop_update: all visible tests pass ✓")
 # corrected averages are exactly $g$ and $g^2$ at every step, so every step has length $\eta$: Adam's learning rate is
 # a step length in weight units.
 
+# %% [markdown]
+# <details><summary>Hint 1 · where to start</summary>
+#
+# Read the state with defaults: the step count is 0 and both averages are zeros shaped like `dw` before the first
+# call. Increase the count **before** using it, so that the first call computes with $t = 1$ (with $t = 0$ the
+# correction would divide by $1 - \beta^0 = 0$).
+#
+# </details>
+# <details><summary>Hint 2 · the key formulas</summary>
+#
+# Store the raw averages $m_t$ and $v_t$ in `exp_avg` and `exp_avg_sq`; the corrected $\hat m_t = m_t/(1-\beta_1^t)$
+# and $\hat v_t = v_t/(1-\beta_2^t)$ are recomputed at every step and never stored. The step is
+# $\eta\,\hat m_t/(\sqrt{\hat v_t} + \varepsilon)$: the square root of the corrected $\hat v_t$, then $\varepsilon$.
+#
+# </details>
+# <details><summary>Hint 3 · a check by hand</summary>
+#
+# With a constant gradient every corrected step has length $\eta$ (up to $\varepsilon$). If your first step with the
+# default betas is about $3.16\,\eta$, the bias correction is missing; if it is $\eta$ but the second one is not, the
+# step count is not kept in `state`.
+#
+# </details>
+
 # %% nbgrader={"grade": false, "grade_id": "adam_update", "locked": false, "schema_version": 3, "solution": true}
 def adam_update(w, dw, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
     """One step of Adam, as torch.optim.Adam (no weight decay, no amsgrad).
@@ -630,14 +659,14 @@ print("adamw_update: all visible tests pass ✓")
 #
 # Everyone starts from the same point (★) for the same number of steps. The SGD family shares one learning rate and
 # the adaptive family another: for SGD a step is $\eta \times$ gradient, for Adam about $\eta$ per coordinate, so the
-# two are in different units. `mine` hands the race **your** functions.
+# two are in different units. `my.functions` hands the race **your** six update functions; those you have not
+# written yet run as the course's, and the line under the table names them.
 
 # %%
-mine = {"sgd_update": sgd_update, "momentum_update": momentum_update, "adagrad_update": adagrad_update,
-        "rmsprop_update": rmsprop_update, "adam_update": adam_update, "adamw_update": adamw_update}
-show(plots.plot_races(mine))
-print("final loss after the race (the minimum is 0, 0 and −0.25):")
-print(surfaces.format_table(surfaces.final_losses(mine)))
+with yours(sgd_update, momentum_update, adagrad_update, rmsprop_update, adam_update, adamw_update) as my:
+    show(plots.plot_races(my.functions))
+    print("final loss after the race (the minimum is 0, 0 and −0.25):")
+    print(surfaces.format_table(surfaces.final_losses(my.functions)))
 
 # %% [markdown]
 # What to notice:
@@ -652,11 +681,12 @@ print(surfaces.format_table(surfaces.final_losses(mine)))
 #
 # Try it yourself: pick a surface, optimizers, learning rates, $\mu$, $\beta$s, a start and the number of steps. Raise
 # the SGD-family learning rate on the ravine to 0.18: SGD now zig-zags across the valley and Nesterov, whose stability
-# limit is lower, already diverges; past $2/10$ SGD diverges too. set $\beta_1 = 0$ to turn Adam into RMSprop with
-# bias correction. The `cliff` surface belongs to section 7.
+# limit is lower, already diverges; past $2/10$ SGD diverges too. Set $\beta_1 = 0$ to turn Adam into RMSprop with
+# bias correction, or move $\beta_2$ away from its default 0.999 in either direction. The `cliff` surface belongs to
+# section 7. The race uses your functions (and says under the picture which it borrowed).
 
 # %%
-explore.race_explorer(mine)
+explore.race_explorer(yours(sgd_update, momentum_update, adagrad_update, rmsprop_update, adam_update, adamw_update))
 
 
 # %% [markdown]
@@ -706,7 +736,7 @@ def iterate_minibatches(X, y, batch_size, shuffle=True, rng=None):
 
 # %% nbgrader={"grade": true, "grade_id": "test_iterate_minibatches", "locked": true, "points": 13, "schema_version": 3, "solution": false}
 # 10 samples in batches of 4 → sizes 4, 4, 2; each sample once, with its label; in order when shuffle=False;
-# shuffled by the rng argument alone (same seed → same order, a new order each epoch)
+# shuffled by the rng argument alone (generators made alike → the same order; a new order each epoch)
 _X, _y = np.arange(20.0).reshape(10, 2), np.arange(10) % 3
 check_minibatches(iterate_minibatches, _X, _y, 4)
 # Concretely, without shuffling:
@@ -756,7 +786,7 @@ def loss_and_grads(params, X, y):
     return loss, [dW1, db1, dW2, db2], scores
 
 
-def train(step, epochs=40, batch_size=32):
+def train(step, minibatches, epochs=40, batch_size=32):
     init = np.random.default_rng(1)  # the same initial weights for every optimizer
     params = [
         init.normal(0, np.sqrt(2 / 2), (64, 2)),
@@ -768,7 +798,7 @@ def train(step, epochs=40, batch_size=32):
     rng = np.random.default_rng(2)  # the same batch order for every optimizer
     curve = []
     for epoch in range(epochs):
-        for X_batch, y_batch in iterate_minibatches(X, y, batch_size, rng=rng):
+        for X_batch, y_batch in minibatches(X, y, batch_size, rng=rng):
             _, grads, _ = loss_and_grads(params, X_batch, y_batch)
             for i, (p, g) in enumerate(zip(params, grads)):
                 params[i], states[i] = step(p, g, states[i])
@@ -777,17 +807,19 @@ def train(step, epochs=40, batch_size=32):
     return curve, float(np.mean(scores.argmax(axis=1) == y))
 
 
-steps = surfaces.make_steps(mine, lr_sgd=0.2, lr_adaptive=0.01)  # AdamW with its default weight_decay=1e-2
-steps["AdaGrad"] = lambda w, g, s: adagrad_update(w, g, s, lr=0.1)  # AdaGrad's steps decay: it needs a larger lr
-results = {name: train(step) for name, step in steps.items()}
-show(
-    plots.plot_curves(
-        {name: curve for name, (curve, _) in results.items()},
-        title="spirals, 2-64-3 MLP: full-batch loss after each epoch",
+with yours(sgd_update, momentum_update, adagrad_update, rmsprop_update, adam_update, adamw_update,
+           iterate_minibatches) as my:
+    steps = surfaces.make_steps(my.functions, lr_sgd=0.2, lr_adaptive=0.01)  # AdamW: its default weight_decay=1e-2
+    steps["AdaGrad"] = lambda w, g, s: my.adagrad_update(w, g, s, lr=0.1)  # AdaGrad's steps decay: a larger lr
+    results = {name: train(step, my.iterate_minibatches) for name, step in steps.items()}
+    show(
+        plots.plot_curves(
+            {name: curve for name, (curve, _) in results.items()},
+            title="spirals, 2-64-3 MLP: full-batch loss after each epoch",
+        )
     )
-)
-for name, (curve, acc) in results.items():
-    print(f"{name:9s} final loss {curve[-1]:.3f}   training accuracy {acc:.1%}")
+    for name, (curve, acc) in results.items():
+        print(f"{name:9s} final loss {curve[-1]:.3f}   training accuracy {acc:.1%}")
 
 
 # %% [markdown]
@@ -951,11 +983,10 @@ print("clip_grad_value: all visible tests pass ✓")
 # converges.
 
 # %%
-from course import surfaces
-
-show(plots.plot_clipping_rescue(sgd_update, clip_grad_norm, lr=0.05, max_norm=1.0))
-_, norm_at_start = clip_grad_norm([surfaces.cliff.grad(np.array(surfaces.cliff.start))], 1.0)
-print(f"gradient norm at the start: {norm_at_start:.4g}")
+with yours(sgd_update, clip_grad_norm) as my:
+    show(plots.plot_clipping_rescue(my.sgd_update, my.clip_grad_norm, lr=0.05, max_norm=1.0))
+    _, norm_at_start = my.clip_grad_norm([surfaces.cliff.grad(np.array(surfaces.cliff.start))], 1.0)
+    print(f"gradient norm at the start: {norm_at_start:.4g}")
 
 
 # %% [markdown]
@@ -1036,28 +1067,30 @@ print("cosine_annealing_lr: all visible tests pass ✓")
 # last epochs at small learning rates.
 
 # %%
-explore.schedule_explorer(step_lr=step_lr, cosine_annealing_lr=cosine_annealing_lr)
+explore.schedule_explorer(yours(step_lr, cosine_annealing_lr))
 
 # %% [markdown]
 # ## 9 · From functions to an optimizer object
 #
 # PyTorch wraps each update in a class: you build it from the model's parameters, then call `zero_grad()` before each
 # backward pass and `step()` after it; the state dicts live inside, one per parameter. `course.optim` has the same
-# shape: a `Parameter` holds `.data` and `.grad`, and `Adam([p], lr=...)` calls the reference twin of the
-# `adam_update` you wrote. The capstone trains its digit classifier this way.
+# shape: a `Parameter` holds `.data` and `.grad`, and `Adam([p], lr=...)` computes the course's own copy of the
+# `adam_update` you wrote, in place on each parameter. The capstone trains its digit classifier this way. Both give the
+# same numbers:
 
 # %%
 from course.optim import Adam, Parameter
 
 p = Parameter(np.array([1.0, 1.0]))
 opt = Adam([p], lr=0.1)
-w, state = np.array([1.0, 1.0]), {}
-for _ in range(3):
-    opt.zero_grad()
-    p.grad += np.array([0.2, -3.0])   # a backward pass would fill .grad here
-    opt.step()
-    w, state = adam_update(w, np.array([0.2, -3.0]), state, lr=0.1)
-print(f"Adam object: {p.data}, step {opt.state[p]['step']}\nyour function: {w}, step {state['step']}")
+with yours(adam_update) as my:
+    w, state = np.array([1.0, 1.0]), {}
+    for _ in range(3):
+        opt.zero_grad()
+        p.grad += np.array([0.2, -3.0])   # a backward pass would fill .grad here
+        opt.step()
+        w, state = my.adam_update(w, np.array([0.2, -3.0]), state, lr=0.1)
+    print(f"Adam object: {p.data}, step {opt.state[p]['step']}\nyour function: {w}, step {state['step']}")
 
 # %% [markdown]
 # ## Your scorecard
@@ -1085,4 +1118,19 @@ scorecard("05_optimizers.ipynb")
 # - **Schedules** lower the learning rate over time; **mini-batches** visit every sample once per epoch, shuffled
 #   with the given `rng`, last partial batch included.
 #
-# The capstone trains a digit classifier with `course.optim.Adam`, whose `step()` calls exactly the update you wrote.
+# The capstone trains a digit classifier with `course.optim.Adam`, whose `step()` computes exactly the update you
+# wrote (the course's own copy of it).
+
+# %% [markdown]
+# ## References
+#
+# - The three spirals: CS231n (Stanford), *Putting it together: Minimal Neural Network Case Study*; the CS231n
+#   momentum convention: CS231n, *Neural Networks Part 3: Learning and Evaluation*.
+# - The StepLR example ($\eta_0 = 0.05$, `step_size=30`): PyTorch documentation, *torch.optim.lr_scheduler.StepLR*.
+# - Duchi, Hazan & Singer (2011), *Adaptive Subgradient Methods for Online Learning and Stochastic Optimization*
+#   (AdaGrad); Hinton, *Neural Networks for Machine Learning*, lecture 6e (RMSprop).
+# - Kingma & Ba (2015), *Adam: A Method for Stochastic Optimization*; Loshchilov & Hutter (2019), *Decoupled Weight
+#   Decay Regularization* (AdamW).
+# - Pascanu, Mikolov & Bengio (2013), *On the difficulty of training recurrent neural networks* (exploding gradients
+#   and norm clipping); Loshchilov & Hutter (2017), *SGDR: Stochastic Gradient Descent with Warm Restarts* (cosine
+#   annealing).
