@@ -680,10 +680,11 @@ with yours(sgd_update, momentum_update, adagrad_update, rmsprop_update, adam_upd
 #   step: RMSprop, Adam and momentum roll off to $-0.25$; AdaGrad, whose steps keep shrinking, is still on its way.
 #
 # Try it yourself: pick a surface, optimizers, learning rates, $\mu$, $\beta$s, a start and the number of steps. Raise
-# the SGD-family learning rate on the ravine to 0.18: SGD now zig-zags across the valley and Nesterov, whose stability
-# limit is lower, already diverges; past $2/10$ SGD diverges too. Set $\beta_1 = 0$ to turn Adam into RMSprop with
-# bias correction, or move $\beta_2$ away from its default 0.999 in either direction. The `cliff` surface belongs to
-# section 7. The race uses your functions (and says under the picture which it borrowed).
+# the SGD-family learning rate on the ravine to 0.16: SGD now zig-zags across the valley, and Nesterov, whose stability
+# limit is lower (about 0.14 here), already diverges; past $2/10$ (0.25 on the slider) SGD diverges too.
+# Set $\beta_1 = 0$ to turn Adam into RMSprop with bias correction, or move $\beta_2$ away from its default 0.999 in
+# either direction. The `cliff` surface belongs to section 7. The race uses your functions (and says under the picture
+# which it borrowed).
 
 # %%
 explore.race_explorer(yours(sgd_update, momentum_update, adagrad_update, rmsprop_update, adam_update, adamw_update))
