@@ -15,8 +15,9 @@ mix two implementations half way through a loop.
 
 import importlib
 import inspect
+import os
 
-__all__ = ["yours", "Yours", "DemoNeedsFunction"]
+__all__ = ["yours", "Yours", "DemoNeedsFunction", "reference", "raised_in"]
 
 # Where the course keeps its own version of each lesson's functions, looked up by the student's function's name.
 _REFERENCE_MODULES = (
@@ -24,6 +25,7 @@ _REFERENCE_MODULES = (
     "course.examples.network222", "course.examples.xor", "course.examples.delta_rule", "course.init", "course.optim",
     "course.train",
 )
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 # Lesson functions whose course version has another name.
 _RENAMED = {"train": ("course.train", "fit")}
 
@@ -49,9 +51,25 @@ def reference(name):
     return None
 
 
-def _why(exc):
+def raised_in(exc, fn):
+    """The name of the function that raised ``exc`` when it is another of the student's (``train`` calling an
+    unwritten ``accuracy``), else None: ``exc`` came from ``fn`` itself, or from a library it called."""
+    tb, code = exc.__traceback__, None
+    while tb is not None:
+        code, tb = tb.tb_frame.f_code, tb.tb_next
+    own = getattr(inspect.unwrap(fn), "__code__", None)
+    if code is None or code is own or code.co_name.startswith("<"):
+        return None
+    path = os.path.abspath(code.co_filename)
+    if path.startswith(_PACKAGE) or "site-packages" in path or path.startswith(os.path.dirname(os.__file__)):
+        return None
+    return code.co_name
+
+
+def _why(exc, fn=None):
+    inner = raised_in(exc, fn) if fn is not None else None
     if isinstance(exc, NotImplementedError):
-        return "yours is not written yet"
+        return f"yours calls {inner}, which is not written yet" if inner else "yours is not written yet"
     text = str(exc).strip().splitlines()
     return f"yours raised {type(exc).__name__}" + (f": {text[0][:80]}" if text else "")
 
@@ -105,7 +123,7 @@ class Yours:
 
     def _borrow(self, name, exc=None):
         """The course's ``name``, noted as borrowed because of ``exc``; DemoNeedsFunction when there is none."""
-        why = self.borrowed.get(name) or _why(exc)
+        why = self.borrowed.get(name) or _why(exc, self._functions[name])
         fn = self._references.get(name) or reference(name)
         if fn is None:
             raise DemoNeedsFunction(f"This demo needs your {name}, and {why}: write it above, run its cell, then "

@@ -75,12 +75,12 @@ def check_dropout_forward(fn, p, shape=(200, 500), dtype=np.float64, seed=0):
                      "that backward can compute dx = dout·mask")
     again, _ = _dropout_call(fn, x, p, True, seed, where)
     if not np.array_equal(out, again):
-        fail(where, "does not draw from `rng` alone: two calls with generators of the same seed gave different "
-                     "masks (use rng.random or rng.binomial, not np.random)")
+        fail(where, "does not draw from `rng` alone: two calls with generators in the same state gave "
+                     "different masks (use rng.random or rng.binomial, not np.random)")
     if 0 < p < 1:
         other, _ = _dropout_call(fn, x, p, True, seed + 1, where)
         if np.array_equal(out, other):
-            fail(where, "gives the same mask for generators of different seeds: draw the mask from `rng`")
+            fail(where, "gives the same mask for generators in different states: draw the mask from `rng`")
     return out, cache
 
 

@@ -19,6 +19,7 @@ import warnings
 
 import numpy as np
 
+from course.demo import raised_in
 from course.gradcheck import numerical_gradient
 from course.grading.diagnosis import (arg_names, batch_size, describe_inputs, diagnose_values, fmt,
                                       is_numeric_sequence, shape_problem, student_line)
@@ -83,7 +84,10 @@ def _name(fn):
     return getattr(fn, "__name__", "your function")
 
 
-def not_implemented(fn):
+def not_implemented(fn, exc=None):
+    inner = raised_in(exc, fn) if exc is not None else None
+    if inner:  # the student's function is written, but calls one of theirs that is not
+        return CheckFailure(f"{_name(fn)} calls {inner}, which is not implemented yet: write {inner} first.")
     return CheckFailure(f"{_name(fn)} is not implemented yet: it still raises NotImplementedError.")
 
 
@@ -106,7 +110,7 @@ def call_student(fn, *args, where, **kwargs):
     __tracebackhide__ = True
     result, _, exc = call_quietly(fn, *args, **kwargs)
     if isinstance(exc, NotImplementedError):
-        raise not_implemented(fn) from None
+        raise not_implemented(fn, exc) from None
     if exc is not None:
         raise raised(where, exc) from None
     return result
@@ -231,7 +235,7 @@ def check(fn, *args, expected, kwargs=None, rtol=None, atol=None, mistakes=None,
     where = f"{name}({inputs})" + (f" [{label}]" if label else "") + ":"
     if exc is not None:
         if isinstance(exc, NotImplementedError):
-            raise not_implemented(fn) from None
+            raise not_implemented(fn, exc) from None
         hint = ""
         if isinstance(exc, ValueError) and "broadcast" in str(exc):
             hint = (". Shapes that will not broadcast usually mean a sum or max lost its axis: keep it with "

@@ -134,12 +134,12 @@ def check_uses_rng(fn, *args, kwargs=None, label=None):
 
     a, b = draw(np.random.default_rng(2024)), draw(np.random.default_rng(2024))
     if a.shape != b.shape or not np.array_equal(a, b):
-        raise CheckFailure(f"{where} ignores the `rng` argument: two generators with the same seed gave different "
+        raise CheckFailure(f"{where} ignores the `rng` argument: two generators in the same state gave different "
                            "weights. Draw with the given rng (rng.uniform, rng.normal ...), not np.random.* or a new "
                            "default_rng().")
     if np.array_equal(a, draw(np.random.default_rng(2025))):
-        raise CheckFailure(f"{where} ignores the `rng` argument: generators with different seeds gave the same "
-                           "weights. Draw with the given rng instead of a generator with a fixed seed.")
+        raise CheckFailure(f"{where} ignores the `rng` argument: generators in different states gave the same "
+                           "weights. Draw with the given rng instead of a generator of your own.")
     rng = np.random.default_rng(7)
     before = rng.bit_generator.state  # a generator that is never drawn from keeps its state
     draw(rng)
@@ -152,7 +152,7 @@ def check_uses_rng(fn, *args, kwargs=None, label=None):
                            "`rng = np.random.default_rng() if rng is None else rng`.") from None
     if np.array_equal(first, second):
         raise CheckFailure(f"{where} returned the same weights in two calls with rng=None: None means a fresh "
-                           "np.random.default_rng(), not a fixed seed.")
+                           "np.random.default_rng(), not a fixed one.")
 
 
 def check_raises(fn, *args, exc=ValueError, label=None, **kwargs):
@@ -161,7 +161,7 @@ def check_raises(fn, *args, exc=ValueError, label=None, **kwargs):
     where = _where(fn, args, kwargs, label)
     result, _, err = call_quietly(fn, *args, **kwargs)
     if isinstance(err, NotImplementedError):
-        raise not_implemented(fn)
+        raise not_implemented(fn, err)
     if err is None:
         shown = f"an array of shape {result.shape}" if isinstance(result, np.ndarray) else fmt(result)
         raise CheckFailure(f"{where} returned {shown} where it should raise {exc.__name__}: an unsupported "

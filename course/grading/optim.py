@@ -147,9 +147,9 @@ def check_minibatches(fn, X, y, batch_size, seed=0):
     if n > 3 and first == list(range(n)):
         raise CheckFailure(f"{name}(shuffle=True) did not shuffle: the batches come in the order of X.")
     if first != again:
-        raise CheckFailure(f"{name} does not draw its order from the `rng` argument: the same seed gave two "
-                           "different orders (it uses np.random's global state or a new generator). Use "
-                           "rng.permutation(N).")
+        raise CheckFailure(f"{name} does not draw its order from the `rng` argument: two generators in the same "
+                           "state gave two different orders (it uses np.random's global state or a new generator). "
+                           "Use rng.permutation(N).")
     rng = np.random.default_rng(seed)
     e1 = _order(fn, X, y, batch_size, True, rng, ids)
     e2 = _order(fn, X, y, batch_size, True, rng, ids)

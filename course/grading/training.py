@@ -180,7 +180,8 @@ def check_train_loop(train, epochs=3, batch_size=16):
                          f"lr_schedule({e}) = {schedule(e):g} (set optimizer.lr = lr_schedule(epoch))")
     log2, _, _ = _run_spy(train, epochs, batch_size, 0, schedule)
     if [e[1].tolist() for e in log2 if e[0] == "forward"] != [e[1].tolist() for e in log if e[0] == "forward"]:
-        fail(where, "shuffles with a random source other than `rng`: the same seed gave a different order")
+        fail(where, "shuffles with a random source other than `rng`: a generator in the same state gave another "
+                    "order")
     if not isinstance(history, dict):
         fail(where, f"should return the history dict; it returned {fmt(history)}")
     for key in ("train_loss", "val_loss", "val_acc", "lr"):

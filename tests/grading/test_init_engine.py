@@ -64,8 +64,8 @@ def test_check_random_generic_messages(fn, dist, params, words):
 @pytest.mark.parametrize(
     "fn,words",
     [
-        (lambda s, rng=None: np.random.default_rng().normal(size=s), "same seed gave different weights"),
-        (lambda s, rng=None: np.random.default_rng(0).normal(size=s), "different seeds gave the same weights"),
+        (lambda s, rng=None: np.random.default_rng().normal(size=s), "same state gave different weights"),
+        (lambda s, rng=None: np.random.default_rng(0).normal(size=s), "different states gave the same weights"),
         (lambda s, rng=None: rng.normal(size=s), "rng=None"),
     ],
 )

@@ -201,3 +201,19 @@ def test_an_explorer_shows_what_it_borrowed_and_survives_a_missing_function():
 
     box = explorer(needs_nothing_known, {"scale": slider(1.0, 0.5, 3.0, 0.5, "scale")})
     assert box.renders == 0 and "needs your magic" in box.note.value
+
+
+def test_a_function_that_calls_an_unwritten_one_is_told_apart_from_an_unwritten_function():
+    def accuracy(scores, labels):
+        raise NotImplementedError
+
+    def train(x):
+        return accuracy(x, x)
+
+    with pytest.raises(CheckFailure, match=r"^train calls accuracy, which is not implemented yet: write accuracy"):
+        check(train, 1.0, expected=1.0)
+    with pytest.raises(CheckFailure, match=r"^accuracy is not implemented yet"):
+        check(accuracy, 1.0, 2.0, expected=1.0)
+    my = yours(train, references={"train": lambda x: 0.5})
+    assert my.train(1.0) == 0.5
+    assert my.note() == "ⓘ This demo borrowed the course's train (yours calls accuracy, which is not written yet)."

@@ -30,7 +30,7 @@ PLANTED = [
     Planted("uniform ignores the rng", "uniform_init", RNG_LINE, "rng = np.random.default_rng()",
             "ignores the `rng` argument"),
     Planted("uniform with a fixed seed", "uniform_init", RNG_LINE, "rng = np.random.default_rng(0)",
-            "different seeds gave the same weights"),
+            "different states gave the same weights"),
     Planted("uniform from numpy's global generator", "uniform_init", "return rng.uniform(a, b, size=shape)",
             "return np.random.uniform(a, b, size=shape)", "ignores the `rng` argument"),
     Planted("uniform crashes on rng=None", "uniform_init", RNG_LINE, "pass", "rng=None"),
