@@ -1,6 +1,7 @@
 """Benchmarks for backprop-lab, printed as a table (a report, not a test: timings on shared machines are noisy).
 
-    python benchmarks/run.py             import time and the execution time of every solution notebook
+    python benchmarks/run.py             import time, the execution time of every solution notebook, and how fast
+                                         every explorer redraws (benchmarks/widget_redraw.py)
     python benchmarks/run.py --all       also the training benchmark (06) and the grading throughput (cohort)
 
 Each notebook is executed top to bottom with nbclient in a scratch copy, exactly as a student's kernel would run it.
@@ -50,14 +51,15 @@ def notebook_time(path):
     return elapsed, errors
 
 
-def extra(name):
+def extra(name, argv=None):
+    """Run benchmarks/<name>.py's main (with ``argv``, for those that parse their own arguments)."""
     path = HERE / f"{name}.py"
     if not path.exists():
         return []
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.main()
+    return module.main() if argv is None else module.main(argv)
 
 
 def table(rows):
@@ -84,6 +86,8 @@ def main():
         note = "" if errors == 0 else f" ({errors} error outputs!)"
         rows.append((f"execute solutions/{aid} (nbclient)", f"{elapsed:.1f} s{note}", f"≤ {targets.get(aid, 15)} s"))
     table(rows)
+    print()
+    extra("widget_redraw", [])  # prints its own table
     if args.all:
         for name in ("train_bench", "grading_bench"):
             extra_rows = extra(name)

@@ -14,7 +14,6 @@ is wrong.
 import contextlib
 import copy
 import io
-import textwrap
 import warnings
 
 import numpy as np
@@ -22,7 +21,7 @@ import numpy as np
 from course.demo import raised_in
 from course.gradcheck import numerical_gradient
 from course.grading.diagnosis import (arg_names, batch_size, describe_inputs, diagnose_values, fmt,
-                                      is_numeric_sequence, shape_problem, student_line)
+                                      is_numeric_sequence, render_failure, shape_problem, student_line)
 from course.grading.mistakes import mistakes_of
 from course.grading.mutants import Mistake
 
@@ -47,15 +46,6 @@ class CheckFailure(AssertionError):
 
     def _render_traceback_(self):
         return render_failure(str(self))
-
-
-def render_failure(message, width=100):
-    """The lines a failure shows: its first line after a red ✗ (wrapped, so that no window has to scroll sideways
-    to read it: Validate's dialog does not wrap), then the rest (expected, got …) as they are."""
-    first, *rest = str(message).splitlines() or [""]
-    head = textwrap.wrap(first, width - 2, break_long_words=False, break_on_hyphens=False) or [""]
-    return [f"\x1b[1;31m✗\x1b[0m \x1b[31m{head[0]}\x1b[0m", *(f"  \x1b[31m{line}\x1b[0m" for line in head[1:]),
-            *rest]
 
 
 def _copy_args(args):

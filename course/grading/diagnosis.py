@@ -7,12 +7,13 @@ not: a constant factor that means a flipped sign, a missing 1/N or ½; a shape t
 
 import inspect
 import os
+import textwrap
 import traceback
 
 import numpy as np
 
-__all__ = ["fmt", "is_numeric_sequence", "describe_inputs", "student_line", "batch_size", "scale_sentence",
-           "diagnose_values", "shape_problem", "arg_names"]
+__all__ = ["fmt", "render_failure", "is_numeric_sequence", "describe_inputs", "student_line", "batch_size",
+           "scale_sentence", "diagnose_values", "shape_problem", "arg_names"]
 
 # The course package's folder: frames inside it are the course's own, never the student's line.
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -40,6 +41,15 @@ def fmt(value, precision=5, threshold=12):
     text = np.array2string(arr, precision=precision, threshold=threshold, edgeitems=3, separator=", ",
                            max_line_width=10_000, suppress_small=False)
     return " ".join(text.split()) + f"  shape {arr.shape}"
+
+
+def render_failure(message, width=100):
+    """The lines a failure shows: its first line after a red ✗ (wrapped, so that no window has to scroll sideways
+    to read it: Validate's dialog does not wrap), then the rest (expected, got …) as they are."""
+    first, *rest = str(message).splitlines() or [""]
+    head = textwrap.wrap(first, width - 2, break_long_words=False, break_on_hyphens=False) or [""]
+    return [f"\x1b[1;31m✗\x1b[0m \x1b[31m{head[0]}\x1b[0m", *(f"  \x1b[31m{line}\x1b[0m" for line in head[1:]),
+            *rest]
 
 
 def is_numeric_sequence(value):

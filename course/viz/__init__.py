@@ -8,7 +8,7 @@ Topic modules (``course.viz.losses`` ...) hold the drawings for each lesson.
 import functools
 import io
 
-__all__ = ["figure", "show", "to_png", "COLORS", "INK", "THEME"]
+__all__ = ["figure", "fixed_margins", "show", "to_png", "COLORS", "INK", "THEME"]
 
 # One palette for the whole course (colour-blind safe, from Okabe & Ito), without its black and yellow: each colour
 # here reads on JupyterLab's light theme and on its dark one.
@@ -43,6 +43,22 @@ def figure(nrows=1, ncols=1, size=(6.4, 4.0), **subplot_kw):
     fig = Figure(figsize=size, layout="constrained")
     axes = fig.subplots(nrows, ncols, subplot_kw=subplot_kw or None)
     return fig, axes
+
+
+def fixed_margins(fig, axes, left, right, bottom, top, wspace=0.2, hspace=0.2):
+    """Give up ``fig``'s constrained layout for fixed margins (in inches) around the grid of ``axes``.
+
+    Constrained layout measures every tick label at each draw; for a figure an explorer redraws on every move that is
+    a large share of the time, and a regular grid does not need it.
+    """
+    import numpy as np
+
+    width, height = fig.get_size_inches()
+    fig.set_layout_engine("none")
+    np.ravel(axes)[0].get_gridspec().update(left=left / width, right=1 - right / width, bottom=bottom / height,
+                                            top=1 - top / height, wspace=wspace, hspace=hspace)
+    for ax in np.ravel(axes):
+        ax.set_position(ax.get_subplotspec().get_position(fig))
 
 
 def to_png(fig, dpi=90):

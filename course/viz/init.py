@@ -3,10 +3,10 @@
 import numpy as np
 
 from course.examples import init_experiments
-from course.viz import COLORS, INK, figure
+from course.viz import COLORS, INK, figure, fixed_margins
 
 __all__ = ["plot_unit_weights", "plot_layer_stds", "plot_training_curves", "plot_layer_histograms",
-           "layer_samples", "fixed_margins"]
+           "layer_samples"]
 
 
 def plot_unit_weights(weights, title="first-layer weights after training"):
@@ -86,20 +86,6 @@ def plot_training_curves(histories, title="Training a 4-hidden-layer ReLU MLP on
     ax.set(xlabel="SGD step", ylabel="training cross-entropy", yscale="log", ylim=(1e-2, top), title=title)
     ax.legend(fontsize=8)
     return fig
-
-
-def fixed_margins(fig, axes, left, right, bottom, top, wspace=0.2, hspace=0.2):
-    """Give up ``fig``'s constrained layout for fixed margins (in inches) around the grid of ``axes``.
-
-    Constrained layout measures every tick label at each draw; for a figure an explorer redraws on every move that is
-    a large share of the time, and a regular grid does not need it.
-    """
-    width, height = fig.get_size_inches()
-    fig.set_layout_engine("none")
-    np.ravel(axes)[0].get_gridspec().update(left=left / width, right=1 - right / width, bottom=bottom / height,
-                                            top=1 - top / height, wspace=wspace, hspace=hspace)
-    for ax in np.ravel(axes):
-        ax.set_position(ax.get_subplotspec().get_position(fig))
 
 
 def _layers_to_show(depth, n_panels):

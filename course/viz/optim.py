@@ -11,7 +11,7 @@ import numpy as np
 
 from course import optim
 from course.surfaces import OPTIMIZERS, SURFACES, cliff, final_loss, race, run
-from course.viz import COLORS, INK
+from course.viz import COLORS, INK, fixed_margins
 from course.viz import figure as themed_figure
 
 __all__ = ["STYLE", "plot_race", "plot_races", "plot_schedules", "plot_curves", "plot_clipping_rescue"]
@@ -40,12 +40,7 @@ def figure(nrows=1, ncols=1, size=(6.4, 4.0), left=0.8, right=0.15, bottom=0.5, 
     explorers redraw on every move, so these figures set their margins once.
     """
     fig, axes = themed_figure(nrows, ncols, size=size)
-    fig.set_layout_engine("none")
-    grid = np.ravel(axes)[0].get_gridspec()
-    grid.update(left=left / size[0], right=1 - right / size[0], bottom=bottom / size[1], top=1 - top / size[1],
-                wspace=wspace, hspace=hspace)
-    for ax in np.ravel(axes):
-        ax.set_position(ax.get_subplotspec().get_position(fig))
+    fixed_margins(fig, axes, left, right, bottom, top, wspace=wspace, hspace=hspace)
     return fig, axes
 
 
