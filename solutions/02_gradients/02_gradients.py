@@ -29,7 +29,6 @@ from course.widgets import gradients as explorers
 from course.demo import yours
 from course.grading import scorecard
 
-
 # %% [markdown]
 # ## 1 · The gradient is the slope of the error
 #

@@ -26,7 +26,6 @@ from course.widgets import capstone as explore
 from course.demo import yours
 from course.grading import scorecard
 
-
 # %% [markdown]
 # ## 1 · The data
 #

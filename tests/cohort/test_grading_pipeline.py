@@ -92,7 +92,8 @@ def test_report_gives_per_function_pass_rates(losses):
     report = Path(losses["s3"]["report"]).read_text()
     nb = nbformat.read(str(REPO / "solutions" / AID / f"{AID}.ipynb"), as_version=4)
     tests = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-             if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+             if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"
+             and c.metadata["nbgrader"].get("points")]  # the 0-point scorecard grades nothing
     failing = f"test_{losses['mistake'].cell}"
     for gid in tests:
         row = next(ln for ln in report.splitlines() if ln.startswith(f"| {gid} |"))

@@ -29,6 +29,16 @@ def test_script_and_notebook_are_in_sync(aid):
 
 
 @pytest.mark.parametrize("aid", AIDS)
+def test_script_is_written_the_way_jupytext_writes_it(aid):
+    # JupyterLab's jupytext pairing refuses to open a notebook newer than its script when the two texts differ,
+    # even by a blank line: the script must be exactly what saving the notebook would write.
+    script = lessons.script_path(aid)
+    written = lessons.script_from_notebook(nbformat.read(str(lessons.notebook_path(aid)), as_version=4))
+    assert script.read_text(encoding="utf-8") == written, (
+        f"{script.name} is not in jupytext's form: run `python -m autograder lessons --from-notebook {aid}`")
+
+
+@pytest.mark.parametrize("aid", AIDS)
 def test_release_holds_only_the_notebook(aid):
     files = sorted(p.name for p in (REPO / "exercises" / aid).iterdir())
     assert files == [f"{aid}.ipynb"], f"exercises/{aid} holds {files}: a lesson script would give away the solutions"
