@@ -97,6 +97,12 @@ def shots_folder(ui, relpath):
 
 
 def write_timings():
+    """Add this run's timings to tests/screenshots/timings.json (each pytest worker adds its own)."""
     if TIMINGS:
         SHOTS.mkdir(parents=True, exist_ok=True)
-        (SHOTS / "timings.json").write_text(json.dumps(TIMINGS, indent=1))
+        path = SHOTS / "timings.json"
+        try:
+            known = json.loads(path.read_text())
+        except (OSError, ValueError):
+            known = {}
+        path.write_text(json.dumps({**known, **TIMINGS}, indent=1))
