@@ -78,7 +78,7 @@ test-fast: setup-dev
 
 # Re-take the README's widget pictures in JupyterLab.
 readme-shots: setup-dev system-deps
-	BACKPROP_README_SHOTS=1 $(BIN)/python -m pytest -m browser tests/test_browser.py
+	BACKPROP_README_SHOTS=1 $(BIN)/python -m pytest -m browser tests/browser/test_browser.py -k solution_notebook
 
 # Build each solutions/<aid>/<aid>.ipynb from its lesson script solutions/<aid>/<aid>.py (after editing the script).
 lessons: setup-dev
