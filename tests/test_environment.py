@@ -56,3 +56,41 @@ def test_ci_runs_the_readme_test_command():
     ci = (REPO / ".ci" / "run").read_text()
     assert "make test" in readme
     assert re.search(r"^\s*make test\b", ci, re.M), ".ci/run must call the README's test command"
+
+
+def test_running_a_notebook_never_reaches_git_diff_or_a_commit(tmp_path):
+    """nbstripout as git's filter, set up the way `make setup` does it, on a lesson notebook with outputs."""
+    import json
+    import re
+    import shutil
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    make = (repo / "Makefile").read_text()
+    clean = re.search(r'filter\.nbstripout\.clean "(.*?)"', make).group(1)
+    assert clean == "'$(CURDIR)/$(BIN)/python' -m nbstripout --keep-id", clean
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+
+    git("init", "-q")
+    git("config", "user.email", "t@example.org")
+    git("config", "user.name", "t")
+    git("config", "filter.nbstripout.clean", f"'{sys.executable}' -m nbstripout --keep-id")
+    git("config", "filter.nbstripout.smudge", "cat")
+    shutil.copy(repo / ".gitattributes", tmp_path)
+    stored = repo / "solutions" / "01_losses" / "01_losses.ipynb"
+    shutil.copy(stored, tmp_path / "lesson.ipynb")
+    git("add", ".")
+    git("commit", "-qm", "stored")
+    assert git("show", "HEAD:lesson.ipynb") == stored.read_text(), "the filter must not change a stored notebook"
+
+    nb = json.loads(stored.read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    code[0]["execution_count"] = 1
+    code[0]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["a run's output\n"]}]
+    (tmp_path / "lesson.ipynb").write_text(json.dumps(nb, indent=1))
+    assert git("diff", "--stat") == "", "a run's outputs show in git diff"
+    git("add", "lesson.ipynb")
+    assert git("status", "--porcelain") == "", "a run's outputs would be committed"
