@@ -1,7 +1,7 @@
 """Start a lesson over: ``make reset LESSON=03`` puts a fresh copy of the released notebook in exercises/.
 
 The fresh copy is made the way the release is (nbgrader's generate_assignment on solutions/), so it needs no git
-history and no network. The student's notebook is never lost: it is moved to ``exercises/<aid>/.backups/`` first
+history and no network. The student's notebook is never lost: it is copied to ``exercises/<aid>/.backups/`` first
 (nbgrader ignores hidden folders, so a backup is never submitted), and nothing happens until the student says yes.
 """
 
