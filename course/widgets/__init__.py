@@ -5,7 +5,7 @@ its figure replaces the previous one in an ``Output``. The returned box keeps ``
 figure (``box.figure``), so tests can move a slider and check that the picture changed.
 """
 
-__all__ = ["explorer", "slider", "int_slider", "dropdown", "checkbox", "select_multiple"]
+__all__ = ["explorer", "slider", "int_slider", "dropdown", "checkbox", "select_multiple", "student_functions"]
 
 
 def _w():
@@ -37,6 +37,14 @@ def checkbox(value, description, **kw):
 def select_multiple(options, value, description, **kw):
     return _w().SelectMultiple(options=options, value=tuple(value), description=description,
                                style={"description_width": "initial"}, **kw)
+
+
+def student_functions(fns):
+    """An explorer's ``fns`` argument as ``(dict of functions by name, or None; the Yours whose note says what it
+    borrowed, or None)``: ``fns`` is a ``course.demo.Yours``, a plain dict, or None (the course's own)."""
+    if hasattr(fns, "note"):
+        return fns.functions, fns
+    return fns, None
 
 
 def explorer(draw, controls, title=None, borrowing=None):

@@ -2,7 +2,7 @@
 
 from course.examples.init_experiments import SCHEMES
 from course.viz import init as drawings
-from course.widgets import dropdown, explorer, int_slider
+from course.widgets import dropdown, explorer, int_slider, student_functions
 
 __all__ = ["init_explorer"]
 
@@ -17,8 +17,7 @@ def init_explorer(fns=None):
 
     Each setting's forward and backward pass is computed once; moving back to a setting only redraws it.
     """
-    borrowing = fns if hasattr(fns, "note") else None
-    functions = fns.functions if borrowing is not None else fns
+    functions, borrowing = student_functions(fns)
     cache = {}
 
     def plot_layer_histograms(scheme, activation, depth, width):

@@ -6,19 +6,12 @@ note under the picture says which of them had to be borrowed from the course, or
 
 from course import surfaces
 from course.viz import optim as drawings
-from course.widgets import checkbox, dropdown, explorer, int_slider, select_multiple, slider
+from course.widgets import checkbox, dropdown, explorer, int_slider, select_multiple, slider, student_functions
 
 __all__ = ["race_explorer", "schedule_explorer"]
 
 # β₂ on either side of Adam's default 0.999: shorter memories down to 0.9, longer ones up to 0.99999.
 BETA2_CHOICES = (0.9, 0.95, 0.99, 0.995, 0.999, 0.9995, 0.9999, 0.99999)
-
-
-def _functions(fns):
-    """``(dict of functions by name or None, the Yours to note borrowing from or None)``."""
-    if hasattr(fns, "note"):
-        return fns.functions, fns
-    return fns, None
 
 
 def _log_slider(value, min_exp, max_exp, description):
@@ -42,7 +35,7 @@ def race_explorer(fns=None):
     ``fns`` (optional): your update functions, as ``yours(sgd_update, momentum_update, ...)`` or a dict such as
     ``{"adam_update": adam_update}``; the course's own for the others.
     """
-    fns, borrowing = _functions(fns)
+    fns, borrowing = student_functions(fns)
     s = surfaces.ravine
     controls = {
         "surface": dropdown(list(surfaces.SURFACES), "ravine", "surface"),
@@ -93,7 +86,7 @@ def schedule_explorer(fns=None, step_lr=None, cosine_annealing_lr=None):
 
     ``fns``: ``yours(step_lr, cosine_annealing_lr)`` or a dict by name; or give the functions as keywords.
     """
-    fns, borrowing = _functions(fns)
+    fns, borrowing = student_functions(fns)
     fns = dict(fns or {})
     fns.update({k: v for k, v in (("step_lr", step_lr), ("cosine_annealing_lr", cosine_annealing_lr)) if v is not None})
 
