@@ -22,6 +22,8 @@ import statistics
 import sys
 import time
 
+from run import table  # benchmarks/run.py: one table printer for every benchmark
+
 TARGET = 0.5  # seconds, median redraw after a control moves
 
 
@@ -90,14 +92,6 @@ def measure(fn, moves=2, clock=time.perf_counter):
             if box.renders > renders:  # a move the widget clamps to its current value draws nothing
                 times.append((name, elapsed))
     return first, times
-
-
-def table(rows):
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    for k, row in enumerate(rows):
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
-        if k == 0:
-            print("  ".join("-" * w for w in widths))
 
 
 def main(argv=None):
