@@ -23,7 +23,7 @@ __all__ = ["yours", "Yours", "DemoNeedsFunction", "reference", "raised_in"]
 _REFERENCE_MODULES = (
     "course.losses", "course.gradcheck", "course.gradients", "course.activations", "course.layers",
     "course.examples.network222", "course.examples.xor", "course.examples.delta_rule", "course.init", "course.optim",
-    "course.train",
+    "course.train", "course.rnn", "course.ctc",
 )
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 # Lesson functions whose course version has another name.
