@@ -13,8 +13,9 @@ recursion runs in log space over that lattice:
   that ``α_t(s) + β_t(s) − log p`` is the log-posterior of being at ``s`` at step t.
 
 ``ctc_loss_forward``'s cache is ``(logits, targets, input_lengths, target_lengths, blank, zero_infinity,
-log_probs, log_alpha, nll)``: its arguments, the log-softmax ``(N, T, C)``, ``α (N, T, L)`` and ``−log p`` per
-sequence ``(N,)``. The backward runs the β recursion itself.
+log_probs, log_alpha, nll)``: its arguments, the log-softmax ``(N, T, C)``, ``α (N, T, L)`` (``−inf`` where
+impossible: past a sequence's own ``2·S_n + 1`` positions, and at every step from ``input_lengths[n]`` on) and
+``−log p`` per sequence ``(N,)``. The backward runs the β recursion itself.
 """
 
 import numpy as np
@@ -115,6 +116,7 @@ def ctc_loss_forward(logits, targets, input_lengths, target_lengths, blank=0, ze
     ext, skip, valid = extend_targets(targets, target_lengths, blank)
     log_alpha = ctc_alpha(emissions(log_probs, ext, valid), skip)
     nll = _nll(log_alpha, input_lengths, target_lengths)
+    log_alpha[np.arange(log_alpha.shape[1]) >= input_lengths[:, None]] = -np.inf  # nothing is emitted past T_n
     per_sequence = nll / np.maximum(target_lengths, 1)
     if zero_infinity:
         per_sequence = np.where(np.isinf(per_sequence), 0.0, per_sequence)

@@ -228,8 +228,9 @@ def check_orthogonal_signs(fn, shape, draws=200, label=None):
 
 
 @contextlib.contextmanager
-def reference_helpers(namespace, names=HELPERS):
-    """Within the block, ``namespace[name]`` is the course's reference function for each name, then restored.
+def reference_helpers(namespace, names=HELPERS, module=_ref):
+    """Within the block, ``namespace[name]`` is the course's reference function for each name (from ``module``,
+    04's :mod:`course.init` unless told), then restored.
 
     A test cell passes ``globals()``: the notebook's functions look their helpers up there at call time. In cohort
     grading the notebook's functions live in another process, whose namespace the judge's ``globals()`` can
@@ -237,12 +238,12 @@ def reference_helpers(namespace, names=HELPERS):
     """
     lend = getattr(namespace, "lend", None)
     if lend is not None:
-        with lend({n: getattr(_ref, n) for n in names}):
+        with lend({n: getattr(module, n) for n in names}):
             yield
         return
     saved = {n: namespace[n] for n in names if n in namespace}
     for n in names:
-        namespace[n] = getattr(_ref, n)
+        namespace[n] = getattr(module, n)
     try:
         yield
     finally:
