@@ -141,6 +141,7 @@ def test_alpha_and_the_posteriors_match_their_definitions(target):
         target_n = list(targets[n, : target_lengths[n]])
         np.testing.assert_allclose(log_alpha[n, :T_n, :L_n], _brute_alpha(probs, target_n), rtol=1e-12)
         assert np.all(log_alpha[n, :T_n, L_n:] == -np.inf), "α is −inf past the target's end"
+        assert np.all(log_alpha[n, T_n:] == -np.inf), "α is −inf from input_lengths[n] on"
         np.testing.assert_allclose(nll[n], -np.log(ctc_paths.target_probability(probs, target_n)), rtol=1e-12)
         np.testing.assert_allclose(gamma[n, :T_n, :L_n], _brute_posteriors(probs, target_n), atol=1e-13)
         np.testing.assert_allclose(gamma[n, :T_n].sum(axis=1), 1.0, rtol=1e-12)  # one position at every step
@@ -217,6 +218,17 @@ def test_zero_infinity_counts_an_impossible_sequence_as_zero():
     # A possible sequence is unaffected by zero_infinity.
     loss_1, grad_1, _ = _loss_and_grad(logits[1:], targets[1:], [4], [2], zero_infinity=True)
     assert loss_1 == pytest.approx(possible, rel=1e-12)
+
+
+def test_another_blank_index():
+    logits = np.random.default_rng(9).normal(0.0, 1.5, (2, 4, 3))
+    targets, input_lengths, target_lengths = np.array([[0, 1], [1, 1]]), np.array([4, 3]), np.array([2, 2])
+    loss, grad, _ = _loss_and_grad(logits, targets, input_lengths, target_lengths, blank=2)  # 0 is a label here
+    assert loss == pytest.approx(ctc_paths.ctc_loss(logits, targets, input_lengths, target_lengths, blank=2),
+                                 rel=1e-12)
+    brute = numerical_gradient(lambda z: ctc_paths.ctc_loss(z, targets, input_lengths, target_lengths, blank=2),
+                               logits)
+    np.testing.assert_allclose(grad, brute, rtol=1e-6, atol=1e-9)
 
 
 @pytest.mark.parametrize("scale, T, S", [(1e3, 12, 3), (1e3, 60, 8), (3.0, 400, 30), (1e3, 300, 20)])
