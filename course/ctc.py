@@ -136,7 +136,8 @@ def ctc_loss_backward(cache):
     input_lengths, target_lengths = np.asarray(input_lengths), np.asarray(target_lengths)
     n, t_max, classes = log_probs.shape
     ext, skip, valid = extend_targets(targets, target_lengths, blank)
-    log_beta = ctc_beta(emissions(log_probs, ext, valid), skip, input_lengths, target_lengths)
+    lp = emissions(log_probs, ext, valid)
+    log_beta = ctc_beta(lp, skip, input_lengths, target_lengths)
     gamma = ctc_posteriors(log_alpha, log_beta, nll)
     occupancy = np.einsum("nts,nsc->ntc", gamma, np.eye(classes)[ext] * valid[:, :, None])
     grad = np.exp(log_probs) - occupancy

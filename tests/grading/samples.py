@@ -8,7 +8,7 @@ cases that make two different formulas agree (square shapes where a transpose wo
 
 import numpy as np
 
-from course import activations, gradcheck, gradients, init, layers, losses, optim, train
+from course import activations, ctc, gradcheck, gradients, init, layers, losses, optim, rnn, train
 from course.examples import delta_rule, network222, xor
 
 _rng = np.random.default_rng(2024)
@@ -186,4 +186,62 @@ CAPSTONE = {
     "accuracy": (train.accuracy, [(_scores, np.array([2, 0, 1, 2, 0])), (_scores, np.array([1, 0, 1, 2, 1]))]),
 }
 
-SAMPLES = {**LOSSES, **GRADIENTS, **BACKPROP, **INIT, **OPTIM, **CAPSTONE}
+# --- 07_sequences ----------------------------------------------------------------------------------------------------
+# N, T, D, H all different, so that no transpose or swapped axis can hide; weights large enough that tanh bends.
+_N7, _T7, _D7, _H7 = 4, 5, 3, 2
+
+
+def _seq_params(G):
+    return {"W_ih": _normal(G * _H7, _D7), "W_hh": _normal(G * _H7, _H7), "b_ih": _normal(G * _H7, scale=0.5),
+            "b_hh": _normal(G * _H7, scale=0.5)}
+
+
+_x7, _h7, _c7 = _normal(_N7, _T7, _D7), _normal(_N7, _H7), _normal(_N7, _H7, scale=2.0)
+_dh7, _dc7, _dhs7 = _normal(_N7, _H7), _normal(_N7, _H7), _normal(_N7, _T7, _H7)
+_rnn7, _lstm7, _gru7 = _seq_params(1), _seq_params(4), _seq_params(3)
+_cell = {name: (_x7[:, 0], _h7, *(p[k] for k in rnn.PARAM_NAMES)) for name, p in
+         (("rnn", _rnn7), ("lstm", _lstm7), ("gru", _gru7))}
+_lstm_cell = (_x7[:, 0], _h7, _c7, *_cell["lstm"][2:])
+
+# CTC: distinct and repeated labels, padded targets, input_lengths < T; an empty target; an impossible target with
+# zero_infinity; a long input (log-probabilities summed the plain way underflow); logits of ±1e3; another blank.
+_ctc_cases = [
+    (_normal(3, 7, 5, scale=1.5), np.array([[1, 2, 2, 3], [3, 3, 0, 2], [4, 1, 2, 4]]), np.array([7, 5, 6]),
+     np.array([4, 2, 3])),
+    (_normal(2, 4, 3, scale=1.5), np.array([[1, 2], [0, 0]]), np.array([4, 3]), np.array([2, 0])),
+    (_normal(2, 4, 3, scale=1.5), np.array([[1, 1, 1], [2, 1, 0]]), np.array([4, 4]), np.array([3, 2]), 0, True),
+    (_normal(2, 300, 6, scale=3.0), _rng.integers(1, 6, (2, 12)), np.array([300, 280]), np.array([12, 10])),
+    (_normal(2, 8, 4, scale=1000.0), np.array([[1, 2, 3], [2, 2, 0]]), np.array([8, 6]), np.array([3, 2])),
+    (_normal(2, 6, 4, scale=1.5), np.array([[0, 1, 1], [2, 0, 0]]), np.array([6, 5]), np.array([3, 2]), 3),
+]
+
+
+def _decodable(paths, C=5):
+    """Logits whose best path is ``paths`` (N lists of equal length)."""
+    logits = _rng.uniform(-1.0, 1.0, (len(paths), len(paths[0]), C))
+    np.put_along_axis(logits, np.array(paths)[..., None], 3.0, axis=2)
+    return logits
+
+
+_greedy = _decodable([[1, 0, 1, 2, 2, 0, 3], [2, 2, 0, 0, 2, 1, 1], [3, 3, 1, 0, 1, 2, 2]])
+
+SEQUENCES = {
+    "rnn_cell_forward": (rnn.rnn_cell_forward, [_cell["rnn"]]),
+    "rnn_cell_backward": (rnn.rnn_cell_backward, [(_dh7, rnn.rnn_cell_forward(*_cell["rnn"])[1])]),
+    "rnn_forward": (rnn.rnn_forward, [(_x7, _h7, _rnn7)]),
+    "rnn_backward": (rnn.rnn_backward, [(_dhs7, rnn.rnn_forward(_x7, _h7, _rnn7)[1])]),
+    "lstm_cell_forward": (rnn.lstm_cell_forward, [_lstm_cell]),
+    "lstm_cell_backward": (rnn.lstm_cell_backward, [(_dh7, _dc7, rnn.lstm_cell_forward(*_lstm_cell)[2])]),
+    "lstm_forward": (rnn.lstm_forward, [(_x7, _h7, _c7, _lstm7)]),
+    "lstm_backward": (rnn.lstm_backward, [(_dhs7, rnn.lstm_forward(_x7, _h7, _c7, _lstm7)[1])]),
+    "gru_cell_forward": (rnn.gru_cell_forward, [_cell["gru"]]),
+    "gru_cell_backward": (rnn.gru_cell_backward, [(_dh7, rnn.gru_cell_forward(*_cell["gru"])[1])]),
+    "ctc_loss_forward": (ctc.ctc_loss_forward, _ctc_cases),
+    "ctc_loss_backward": (ctc.ctc_loss_backward, [(ctc.ctc_loss_forward(*case)[1],) for case in _ctc_cases]),
+    "ctc_greedy_decode": (
+        ctc.ctc_greedy_decode,
+        [(_greedy, np.array([7, 5, 3])), (_decodable([[4, 0, 4, 4, 1, 0, 0]]), np.array([7]), 4)],
+    ),
+}
+
+SAMPLES = {**LOSSES, **GRADIENTS, **BACKPROP, **INIT, **OPTIM, **CAPSTONE, **SEQUENCES}
