@@ -54,6 +54,7 @@ _ZERO_INF = ("    if zero_infinity:\n", "    if False:\n")
 
 
 def _ctc(sentence, reference, *edits, helpers=("extend_targets", "ctc_alpha", "_combine", "_nll")):
+    """A mistake of the CTC forward, whose edits may fall in any of the helpers it calls."""
     return _m(sentence, reference, *edits, helpers=helpers)
 
 
@@ -184,6 +185,9 @@ MISTAKES = {
              ("-np.logaddexp(alpha[rows, last, two_s], final_label)", "-alpha[rows, last, two_s]")),
         _ctc("reads α at step T − 1 for every sequence: sequence n ends at step input_lengths[n] − 1",
              ctc.ctc_loss_forward, ("np.asarray(input_lengths) - 1", "alpha.shape[1] - 1")),
+        _ctc("leaves α running past input_lengths[n]: nothing is emitted there, so the cache's α is −inf from "
+             "step input_lengths[n] on", ctc.ctc_loss_forward,
+             ("log_alpha[np.arange(log_alpha.shape[1]) >= input_lengths[:, None]] = -np.inf", "pass")),
         _ctc("reads the end of the padded target: sequence n's target ends at position 2·target_lengths[n]",
              ctc.ctc_loss_forward, ("two_s = 2 * np.asarray(target_lengths)",
                                     "two_s = np.full(len(alpha), alpha.shape[2] - 1)")),
@@ -205,7 +209,8 @@ MISTAKES = {
         _ctc("normalises over time (axis 1): the softmax is over the classes, the last axis", ctc.ctc_loss_forward,
              ("z.max(axis=-1,", "z.max(axis=1,"), ("sum(axis=-1,", "sum(axis=1,"),
              helpers=("log_softmax",)),
-        _ctc("treats class 0 as the blank whatever blank says", ctc.ctc_loss_forward,
+        _ctc("treats class 0 as the blank whatever blank says: the blank is the class `blank` names",
+             ctc.ctc_loss_forward,
              ("extend_targets(targets, target_lengths, blank)", "extend_targets(targets, target_lengths, 0)")),
     ],
     "ctc_loss_backward": [
@@ -248,7 +253,8 @@ MISTAKES = {
            ("keep[1:] = path[1:] != path[:-1]", "keep[1:] = True"), helpers=("collapse",)),
         _m("keeps the blanks: after merging repeats, drop every blank", ctc.ctc_greedy_decode,
            ("for c in path[keep] if c != blank]", "for c in path[keep]]"), helpers=("collapse",)),
-        _m("treats class 0 as the blank whatever blank says", ctc.ctc_greedy_decode,
+        _m("treats class 0 as the blank whatever blank says: the blank is the class `blank` names",
+           ctc.ctc_greedy_decode,
            ("int(input_lengths[i])], blank)", "int(input_lengths[i])], 0)")),
     ],
 }
