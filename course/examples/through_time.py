@@ -16,6 +16,7 @@ name), so that an explorer can run the student's own; any name ``fns`` does not 
 import numpy as np
 
 from course import ctc, init, optim, rnn
+from course.demo import DemoNeedsFunction
 
 __all__ = ["RHOS", "make_problem", "rnn_gradient_norms", "lstm_gradient_norms", "gradient_through_time",
            "echo_batches", "train_echo", "clipping_rescue", "example_logits", "ctc_lattice", "best_path"]
@@ -230,6 +231,15 @@ def best_path(lp, skip):
     return np.array(rows[::-1]), float(delta[T - 1, last])
 
 
+def _close(got, expected):
+    """Whether ``got`` is an array of ``expected``'s shape and values (False for anything else)."""
+    try:
+        got = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=1e-4, atol=1e-6))
+
+
 def ctc_lattice(logits, target, input_length=None, blank=0, fns=None):
     """α, β and γ of one example: ``logits (T, C)``, ``target`` a sequence of labels, the first ``input_length``
     steps (all by default).
@@ -237,13 +247,16 @@ def ctc_lattice(logits, target, input_length=None, blank=0, fns=None):
     Returns a dict: ``ext (L,)`` the blank-extended target, ``log_alpha``, ``log_beta``, ``gamma`` ``(T', L)``,
     ``nll`` (``−log p(target | x)`` from ``ctc_loss_forward``, inf when the target cannot fit in the steps), ``path``
     (the most likely alignment's rows, or None) and its ``path_log_prob``, ``greedy`` (what the best path reads,
-    from ``ctc_greedy_decode``). ``fns`` may hold those two and ``log_softmax``, ``ctc_alpha``, ``ctc_beta``; γ is
-    normalised by the ``p`` of its own α.
+    from ``ctc_greedy_decode``), ``gradient_agrees`` (whether ``ctc_loss_backward``'s ``∂loss/∂logits`` is
+    ``(softmax − Σγ over each label's rows) / S``; None when no alignment fits, or the backward cannot read the
+    forward's cache). ``fns`` may hold those three and
+    ``log_softmax``, ``ctc_alpha``, ``ctc_beta``; γ is normalised by the ``p`` of its own α.
     """
     logits = np.asarray(logits, dtype=float)
     T = len(logits) if input_length is None else int(input_length)
     target = np.asarray(target, dtype=np.int64).reshape(1, -1)
-    lengths = np.array([target.shape[1]])
+    S = target.shape[1]
+    lengths = np.array([S])
     log_probs = _function(fns, "log_softmax", ctc)(logits[None, :T])
     ext, skip, valid = ctc.extend_targets(target, lengths, blank)
     lp = ctc.emissions(log_probs, ext, valid)
@@ -253,9 +266,20 @@ def ctc_lattice(logits, target, input_length=None, blank=0, fns=None):
     own = -float(np.logaddexp(log_alpha[-1, L - 1], log_alpha[-1, L - 2] if L > 1 else -np.inf))
     with np.errstate(all="ignore"):
         gamma = np.exp(log_alpha + log_beta + own) if np.isfinite(own) else np.zeros_like(log_alpha)
-        loss, _ = _function(fns, "ctc_loss_forward", ctc)(logits[None, :T], target, np.array([T]), lengths, blank)
+        loss, cache = _function(fns, "ctc_loss_forward", ctc)(logits[None, :T], target, np.array([T]), lengths,
+                                                               blank)
+        agrees = None
+        if np.isfinite(loss) and np.isfinite(own):
+            occupancy = gamma @ np.eye(logits.shape[1])[ext[0]]
+            try:
+                dlogits = _function(fns, "ctc_loss_backward", ctc)(cache)
+                agrees = _close(dlogits, (np.exp(log_probs) - occupancy) / max(S, 1))
+            except DemoNeedsFunction:
+                raise
+            except Exception:  # noqa: BLE001 (the course's backward, lent for a forward whose cache it cannot read)
+                agrees = None
     path, path_log_prob = best_path(lp[0], skip[0])
     greedy = _function(fns, "ctc_greedy_decode", ctc)(logits[None, :T], np.array([T]), blank)[0]
     return {"ext": ext[0], "log_alpha": log_alpha, "log_beta": log_beta, "gamma": gamma,
-            "nll": float(loss) * max(int(lengths[0]), 1), "path": path, "path_log_prob": path_log_prob,
-            "greedy": [int(c) for c in greedy]}
+            "nll": float(loss) * max(S, 1), "path": path, "path_log_prob": path_log_prob,
+            "greedy": [int(c) for c in greedy], "gradient_agrees": agrees}

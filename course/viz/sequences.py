@@ -50,15 +50,18 @@ def _label_left_ends(ax, ends, gap=0.045):
             placed.append(y)
 
 
-def plot_gradient_through_time(rhos=experiments.RHOS, lstm=True, T=100, input_scale=0.3, forget_bias=1.0, fns=None,
-                               results=None, context=()):
-    """``‖∂L/∂h_t‖`` against the step t (log scale): a line per spectral radius ρ of the tanh RNN's ``W_hh`` and,
-    with ``lstm``, the LSTM's, for a loss on the last state
-    (:func:`course.examples.through_time.gradient_through_time`).
+def plot_gradient_through_time(rhos=experiments.RHOS, cells=("rnn", "lstm"), T=100, input_scale=0.3, forget_bias=1.0,
+                               fns=None, results=None, context=()):
+    """``‖∂L/∂h_t‖`` against the step t (log scale) for a loss on the last state
+    (:func:`course.examples.through_time.gradient_through_time`): with ``"rnn"`` in ``cells``, a line per spectral
+    radius ρ in ``rhos`` of the tanh RNN's ``W_hh``; with ``"lstm"``, the LSTM's (forget-gate bias ``forget_bias``).
 
-    ``results``: that function's dict, to draw instead of computing it (it must hold every ρ drawn). ``context``:
-    more ρ drawn thin, for comparison. With one ρ in ``rhos``, a dotted line shows ``ρ^(T−1−t)``, the linear regime.
+    ``fns``: the cell functions to use (e.g. ``yours(rnn_cell_forward, ...)``), the course's for any not given.
+    ``results``: a ``gradient_through_time`` dict to draw instead of computing one (it must hold every ρ drawn).
+    ``context``: more ρ drawn thin, for comparison. With one ρ drawn, a dotted line shows ``ρ^(T−1−t)``, the linear
+    regime.
     """
+    rhos, lstm = (tuple(rhos) if "rnn" in cells else ()), "lstm" in cells
     everything = tuple(dict.fromkeys((*rhos, *context)))
     r = results or experiments.gradient_through_time(everything, lstm, T, input_scale, forget_bias, fns=fns)
     t = np.arange(T)
@@ -163,7 +166,7 @@ def plot_ctc_lattice(logits, target, input_length=None, blank=0, names=None, fns
     width = min(max(0.3 * T + 2.2, 6.4), 10.0)
     panel = 0.22 * L + 0.25
     fig, axes = figure(3, 1, size=(width, 3 * panel + 2.25))
-    fixed_margins(fig, axes, left=0.55, right=1.05, bottom=0.75, top=0.8, hspace=0.42 / panel)
+    fixed_margins(fig, axes, left=0.55, right=1.05, bottom=0.75, top=0.95, hspace=0.42 / panel)
     possible = np.isfinite(lat["nll"])
     panels = (("log α", lat["log_alpha"], "log α_t(s): every path prefix that reaches s at step t", None),
               ("log β", lat["log_beta"], "log β_t(s): every way to finish from s after step t", None),
@@ -193,5 +196,9 @@ def plot_ctc_lattice(logits, target, input_length=None, blank=0, names=None, fns
     target_text = _read(np.asarray(target).ravel().tolist(), names)
     p = f"p(target | x) = {np.exp(-lat['nll']):.2g}" if possible else "p(target | x) = 0"
     verdict = "✓" if lat["greedy"] == [int(c) for c in np.ravel(target)] else "✗"
-    fig.suptitle(f"target {target_text} · {p} · the greedy best path reads {_read(lat['greedy'], names)} {verdict}")
+    check = {True: "\n∂loss/∂logits from ctc_loss_backward = (softmax − Σ γ over each label's rows) / S  ✓",
+             False: "\n∂loss/∂logits from ctc_loss_backward is not (softmax − Σ γ over each label's rows) / S  ✗",
+             None: ""}[lat.get("gradient_agrees")]
+    fig.suptitle(f"target {target_text} · {p} · the greedy best path reads {_read(lat['greedy'], names)} {verdict}"
+                 + check, fontsize=10)
     return fig

@@ -34,14 +34,14 @@ def gradient_through_time_explorer(borrowing=None):
     cache = {}
 
     def plot_gradient_through_time(cell, rho, T, input_scale, forget_bias):
-        rhos, lstm = ((rho,) if cell != "LSTM" else ()), cell != "RNN"
-        key = (rhos, lstm, T, input_scale, forget_bias)
+        cells = {"RNN": ("rnn",), "LSTM": ("lstm",), "both": ("rnn", "lstm")}[cell]
+        key = (cells, rho, T, input_scale, forget_bias)
         if key not in cache:
             if len(cache) >= 64:
                 cache.pop(next(iter(cache)))
-            cache[key] = experiments.gradient_through_time((*rhos, *experiments.RHOS), lstm, T, input_scale,
-                                                           forget_bias, fns=fns)
-        return drawings.plot_gradient_through_time(rhos, lstm, T, input_scale, forget_bias, results=cache[key],
+            cache[key] = experiments.gradient_through_time((rho, *experiments.RHOS), "lstm" in cells, T,
+                                                           input_scale, forget_bias, fns=fns)
+        return drawings.plot_gradient_through_time((rho,), cells, T, input_scale, forget_bias, results=cache[key],
                                                    context=experiments.RHOS)
 
     return explorer(plot_gradient_through_time, {
@@ -57,9 +57,10 @@ def ctc_lattice_explorer(borrowing=None):
     """α, β and the posteriors γ of one example's CTC lattice, for scores that roughly read the target: choose the
     target, the input length T, how confident the scores are and how much they favour the blank.
 
-    ``borrowing`` (optional): ``yours(ctc_loss_forward, ctc_greedy_decode, ...)``; ``p(target | x)`` in the title
-    comes from ``ctc_loss_forward``, what the best path reads from ``ctc_greedy_decode``, and α and β from
-    ``ctc_alpha`` / ``ctc_beta`` when given (signatures of :mod:`course.ctc`); the course's for any not given.
+    ``borrowing`` (optional): ``yours(ctc_loss_forward, ctc_loss_backward, ctc_greedy_decode)``. ``p(target | x)``
+    in the title comes from ``ctc_loss_forward``, what the best path reads from ``ctc_greedy_decode``, and the
+    title checks ``ctc_loss_backward``'s gradient against the γ drawn; α and β come from ``ctc_alpha`` /
+    ``ctc_beta`` when given (signatures of :mod:`course.ctc`). The course's for any not given.
     """
     fns, note = student_functions(borrowing)
 

@@ -324,11 +324,20 @@ def test_the_clipping_run_uses_the_given_sequence_functions_and_clip():
 
 
 def test_the_lattice_uses_the_given_ctc_functions():
-    names = ("log_softmax", "ctc_alpha", "ctc_beta", "ctc_greedy_decode", "ctc_loss_forward")
+    names = ("log_softmax", "ctc_alpha", "ctc_beta", "ctc_greedy_decode", "ctc_loss_forward", "ctc_loss_backward")
     fns, calls = _counting(ctc, names)
     logits = experiments.example_logits([1, 2], T=6)
     lat = experiments.ctc_lattice(logits, [1, 2], fns=fns)
     assert all(calls[name] == 1 for name in names), calls
+    assert lat["gradient_agrees"] is True
+
+    def halved(cache):
+        return ctc.ctc_loss_backward(cache) / 2
+
+    assert experiments.ctc_lattice(logits, [1, 2], fns={"ctc_loss_backward": halved})["gradient_agrees"] is False
+    assert experiments.ctc_lattice(logits, [1, 2], fns={"ctc_loss_backward": lambda cache: None})[
+        "gradient_agrees"] is False
+    assert experiments.ctc_lattice(logits[:2], [1, 1])["gradient_agrees"] is None  # no alignment fits
 
     def ctc_greedy_decode(logits, input_lengths, blank=0):
         return [[3, 3, 3]]
@@ -339,4 +348,5 @@ def test_the_lattice_uses_the_given_ctc_functions():
     other = experiments.ctc_lattice(logits, [1, 2], fns={"ctc_greedy_decode": ctc_greedy_decode,
                                                          "ctc_loss_forward": ctc_loss_forward})
     assert other["greedy"] == [3, 3, 3] and other["nll"] == 10.0  # the loss is per label: × 2 labels
+    assert other["gradient_agrees"] is None  # the course's backward cannot read that forward's cache: not checked
     np.testing.assert_array_equal(other["gamma"], lat["gamma"])

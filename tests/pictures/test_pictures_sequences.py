@@ -98,7 +98,7 @@ def test_gradient_through_time_has_a_line_per_rho_and_the_lstm_on_a_labelled_log
 
 
 def test_one_rho_gets_its_linear_guide_and_the_others_are_thin_labelled_context():
-    fig = drawings.plot_gradient_through_time(rhos=(1.2,), lstm=False, T=30, context=experiments.RHOS)
+    fig = drawings.plot_gradient_through_time(rhos=(1.2,), cells=("rnn",), T=30, context=experiments.RHOS)
     ax = fig.axes[0]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend[0].startswith("tanh RNN, ρ = 1.2") and legend[1].startswith("ρ^(T−1−t)") and len(legend) == 2
@@ -159,14 +159,22 @@ def test_the_lattice_has_labelled_rows_integer_steps_and_the_most_likely_path_on
     assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks)
     title = fig._suptitle.get_text()
     assert "target 1 2 1" in title and "reads 1 2 1 ✓" in title and "p(target | x) = " in title
+    assert title.endswith("ctc_loss_backward = (softmax − Σ γ over each label's rows) / S  ✓")
     assert fig.legends and "most likely path" in fig.legends[0].get_texts()[0].get_text()
     _texts_inside_and_apart(fig)
     _reads_on_both_themes(fig)
 
 
-def test_a_misread_and_an_impossible_target_are_said_so():
-    misread = drawings.plot_ctc_lattice(experiments.example_logits([1, 1], T=8, blank_bias=50.0), [1, 1])
+def test_a_misread_a_wrong_gradient_and_an_impossible_target_are_said_so():
+    misread = drawings.plot_ctc_lattice(experiments.example_logits([1, 1], T=3, blank_bias=50.0), [1, 1])
     assert "reads (nothing) ✗" in misread._suptitle.get_text()
+    _texts_inside_and_apart(misread)  # the narrowest picture with both title lines
+
+    def ctc_loss_backward(cache):
+        return -ctc.ctc_loss_backward(cache)
+
+    wrong = drawings.plot_ctc_lattice(np.zeros((4, 3)), [1], fns={"ctc_loss_backward": ctc_loss_backward})
+    assert wrong._suptitle.get_text().endswith("is not (softmax − Σ γ over each label's rows) / S  ✗")
     impossible = drawings.plot_ctc_lattice(np.zeros((2, 3)), [1, 1], names=["-", "a", "b"])
     assert [t.get_text() for t in impossible.axes[0].get_yticklabels()] == ["∅", "a", "∅", "a", "∅"]
     assert not any(ax.lines for ax in impossible.axes) and not impossible.legends
@@ -234,7 +242,26 @@ def test_the_explorers_draw_with_the_students_functions_and_say_what_they_borrow
     def ctc_loss_forward(logits, targets, input_lengths, target_lengths, blank=0, zero_infinity=False):
         raise NotImplementedError()
 
-    lattice = explorers.ctc_lattice_explorer(yours(ctc_greedy_decode, ctc_loss_forward))
-    assert "ctc_greedy_decode" in used
-    assert "ctc_loss_forward" in lattice.note.value and "ctc_greedy_decode" not in lattice.note.value
+    def ctc_loss_backward(cache):
+        used.append("ctc_loss_backward")
+        return ctc.ctc_loss_backward(cache)
+
+    lattice = explorers.ctc_lattice_explorer(yours(ctc_greedy_decode, ctc_loss_forward, ctc_loss_backward))
+    assert "ctc_greedy_decode" in used and "ctc_loss_backward" in used
+    note = lattice.note.value
+    assert "ctc_loss_forward" in note and "ctc_greedy_decode" not in note and "ctc_loss_backward" not in note
     assert "p(target | x) = " in lattice.figure._suptitle.get_text()
+
+
+def test_a_lent_backward_that_cannot_read_the_students_cache_leaves_the_gradient_unchecked_not_the_explorer_broken():
+    def ctc_loss_forward(logits, targets, input_lengths, target_lengths, blank=0, zero_infinity=False):
+        loss, cache = ctc.ctc_loss_forward(logits, targets, input_lengths, target_lengths, blank, zero_infinity)
+        return loss, ("another layout", cache)
+
+    def ctc_loss_backward(cache):
+        raise NotImplementedError()
+
+    box = explorers.ctc_lattice_explorer(yours(ctc_loss_forward, ctc_loss_backward))
+    assert "ctc_loss_backward" in box.note.value and box.renders == 1
+    title = box.figure._suptitle.get_text()
+    assert "reads 1 2 1 ✓" in title and "ctc_loss_backward" not in title
