@@ -45,9 +45,12 @@ def _label_left_ends(ax, ends, gap=0.045):
         if not (value > 0 and np.isfinite(value)):
             continue
         y = (np.log10(value) - low) / (high - low)
-        if 0.0 <= y <= 1.0 and all(abs(y - other) >= gap for other in placed):
-            ax.text(0.01, y + 0.012, text, transform=ax.transAxes, fontsize=7, color=INK, va="bottom")
-            placed.append(y)
+        above = y < 0.94  # above its line, or below it at the top of the frame
+        middle = y + (0.03 if above else -0.03)  # of the label, about 0.035 of the axes high
+        if 0.0 <= y <= 1.0 and all(abs(middle - other) >= gap for other in placed):
+            ax.text(0.01, y + (0.012 if above else -0.012), text, transform=ax.transAxes, fontsize=7, color=INK,
+                    va="bottom" if above else "top")
+            placed.append(middle)
 
 
 def plot_gradient_through_time(rhos=experiments.RHOS, cells=("rnn", "lstm"), T=100, input_scale=0.3, forget_bias=1.0,
@@ -74,7 +77,7 @@ def plot_gradient_through_time(rhos=experiments.RHOS, cells=("rnn", "lstm"), T=1
     for k, rho in enumerate(rhos):
         color = _RHO_COLORS.get(rho, COLORS[k % len(COLORS)])
         ax.plot(t, _positive(r["rnn"][rho]), color=color, lw=2.0,
-                label=f"tanh RNN, ρ = {rho:g}\n(mean |h| {r['mean_abs_h'][rho]:.2f})")
+                label=f"tanh RNN, ρ = {rho:g}\n(mean |h| {r['mean_abs_h'][rho]:.2g})")
         drawn.append(r["rnn"][rho])
     if len(rhos) == 1:
         rho = rhos[0]

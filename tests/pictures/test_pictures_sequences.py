@@ -107,6 +107,12 @@ def test_one_rho_gets_its_linear_guide_and_the_others_are_thin_labelled_context(
     assert len(ax.lines) == 2 + len(experiments.RHOS)
     assert {t.get_text() for t in ax.texts} == {f"ρ={rho:g}" for rho in experiments.RHOS}
     _reads_on_both_themes(fig)
+    crowded = drawings.plot_gradient_through_time(rhos=(0.9,), T=100, input_scale=1e-3, context=experiments.RHOS)
+    renderer = _drawn(crowded)
+    boxes = [t.get_window_extent(renderer) for t in crowded.axes[0].texts]
+    frame = crowded.axes[0].get_window_extent(renderer)
+    assert len(boxes) >= 3 and all(frame.y0 <= b.y0 and b.y1 <= frame.y1 for b in boxes)
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:]), "context labels collide"
 
 
 @pytest.mark.parametrize("T,rho,scale", [(10, 1.0, 1e-3), (200, 0.3, 1.0), (200, 2.0, 1e-3)])
