@@ -20,18 +20,29 @@ _BPTT = {  # the mistakes every BPTT loop can make: (sentence, edit)
     "upstream gradient is dh_t = dhs[:, t] + dh_next": (_NEXT, "dh = dhs[:, t]"),
     "adds the gradient from step t + 1 twice: the cell's upstream gradient is dh_t = dhs[:, t] + dh_next, "
     "with dh_next counted once": (_NEXT, "dh = dhs[:, t] + 2 * dh_next"),
-    "keeps only one step's weight gradients: the weights are shared by every step, so their gradients add up "
-    "over time (grads[k] += …)": ("grads[k] += d", "grads[k] = d"),
     "walks forward in time: backpropagation through time starts at the last step, for t in reversed(range(T))":
         ("reversed(range(len(steps)))", "range(len(steps))"),
 }
 
 
+_ONE_STEP = ("keeps only one step's weight gradients: the weights are shared by every step, so their gradients are "
+             "the sum over time (grads[k] += …)")
+
+
 def _bptt(backward, returned):
-    """The shared BPTT mistakes, and returning the gradient on hs[:, 0] in place of dh0."""
+    """The shared BPTT mistakes (the weight gradients overwritten for every weight, or for one), and returning the
+    gradient on hs[:, 0] in place of dh0."""
+    overwritten = [("grads[k] += d", "grads[k] = d")] + [
+        ("grads[k] += d", f"grads[k] = d if k == {k!r} else grads[k] + d") for k in rnn.PARAM_NAMES]
     return [_m(sentence, backward, edit) for sentence, edit in _BPTT.items()] + [
+        _m(_ONE_STEP, backward, edit) for edit in overwritten] + [
         _m("returns the gradient on the first output hs[:, 0] as dh0: dh0 is what flows out of step 0, the "
            "dh_prev of the first cell's backward", backward, (returned, returned.replace("dh_next", "dh", 1)))]
+
+
+def _last_only(forward):
+    return _m("returns only the last state: hs holds every hidden state, (N, T, H)", forward,
+              ("return _stack(hs, h0), (x,", "return h, (x,"))
 
 
 def _time_first(forward):
@@ -64,8 +75,11 @@ MISTAKES = {
            rnn.rnn_cell_forward, ("h_prev @ W_hh.T + b_hh)", "h_prev @ W_hh.T)")),
         _m("leaves out the recurrent term: each step also sees the previous state, + h_prev W_hhᵀ",
            rnn.rnn_cell_forward, (" + h_prev @ W_hh.T", "")),
-        _m("multiplies h_prev by W_hh: in torch's layout (a row per output) the recurrent term is h_prev W_hhᵀ",
+        _m("forgets to transpose W_hh: in torch's layout (a row per output) the recurrent term is h_prev W_hhᵀ",
            rnn.rnn_cell_forward, ("h_prev @ W_hh.T", "h_prev @ W_hh")),
+        _m("leaves out tanh: h = tanh(x W_ihᵀ + b_ih + h_prev W_hhᵀ + b_hh)", rnn.rnn_cell_forward,
+           ("h = np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)",
+            "h = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh")),
         _m("uses the sigmoid: the RNN cell's nonlinearity is tanh", rnn.rnn_cell_forward,
            ("h = np.tanh(", "h = sigmoid(")),
     ],
@@ -84,6 +98,7 @@ MISTAKES = {
     "rnn_forward": [
         _from_h0(rnn.rnn_forward, "rnn_cell_forward(x[:, t], h,"),
         _time_first(rnn.rnn_forward),
+        _last_only(rnn.rnn_forward),
         _m("returns the state before each step (h0 … h_{T−1}): hs[:, t] is the state after reading x[:, t]",
            rnn.rnn_forward, ("        hs.append(h)\n", ""),
            ("        h, step = rnn_cell_forward", "        hs.append(h)\n        h, step = rnn_cell_forward")),
@@ -103,7 +118,8 @@ MISTAKES = {
            (" + h_prev @ W_hh.T + b_hh", " + h_prev @ W_hh.T")),
     ],
     "lstm_cell_backward": [
-        _m("forgets the path from dh into the cell: dc_total = dc + dh·o·(1 − tanh²c)", rnn.lstm_cell_backward,
+        _m("forgets the cell's gradient that comes through h: dc_total = dc + dh·o·(1 − tanh²c)",
+           rnn.lstm_cell_backward,
            (_LSTM_DC, "dc_total = dc")),
         _m("ignores the incoming dc: the cell's gradient is dc + dh·o·(1 − tanh²c)", rnn.lstm_cell_backward,
            (_LSTM_DC, "dc_total = dh * o * (1.0 - tanh_c**2)")),
@@ -130,6 +146,7 @@ MISTAKES = {
         _m("returns the cell states: hs holds the hidden states h", rnn.lstm_forward,
            ("hs.append(h)", "hs.append(c)")),
         _time_first(rnn.lstm_forward),
+        _last_only(rnn.lstm_forward),
     ],
     "lstm_backward": _bptt(rnn.lstm_backward, "return dx, dh_next, dc_next, grads") + [
         _m("drops the cell gradient from step t + 1: c_t feeds step t + 1 too, so pass dc_next to the cell's "
@@ -138,8 +155,8 @@ MISTAKES = {
            ("return dx, dh_next, dc_next, grads", "return dx, dc_next, dh_next, grads")),
     ],
     "gru_cell_forward": [
-        _m("applies r after adding b_hn, r·(W_hn h_prev) + b_hn: torch's reset gate multiplies both, "
-           "n = tanh(W_in x + b_in + r·(W_hn h_prev + b_hn))", rnn.gru_cell_forward,
+        _m("leaves the bias b_hn outside the reset gate, r·(W_hn h_prev) + b_hn: torch's r multiplies the bias "
+           "too, n = tanh(W_in x + b_in + r·(W_hn h_prev + b_hn))", rnn.gru_cell_forward,
            (_GRU_N, f"n = np.tanh(xn + r * (hn - {_B_HN}) + {_B_HN})")),
         _m("applies r to h_prev before the matrix, W_hn(r·h_prev) (the original paper's GRU): torch's is "
            "r·(W_hn h_prev + b_hn)", rnn.gru_cell_forward,
@@ -170,11 +187,11 @@ MISTAKES = {
         _m("skips tanh′ for n: dan = dn·(1 − n²)", rnn.gru_cell_backward, ("dan = dn * (1.0 - n**2)", "dan = dn")),
     ],
     "ctc_loss_forward": [
-        _ctc("never jumps over the blank between two different labels: α_t(s) also adds α_{t−1}(s − 2) when "
+        _ctc("never skips the blank between two different labels: α_t(s) also adds α_{t−1}(s − 2) when "
              "l'_s is a label that differs from l'_{s−2}", ctc.ctc_loss_forward, (f"skip[:, 2:] = {_SKIP}",
                                                                                    "skip[:, 2:] = False")),
-        _ctc("jumps over the blank between two equal labels: a repeated label needs its blank (a, a merges into "
-             "one a), so no jump from s − 2 there", ctc.ctc_loss_forward, (_SKIP, "(ext[:, 2:] != blank)")),
+        _ctc("skips the blank between two equal labels: a repeated label needs its blank (a, a merges into one "
+             "a), so no jump from s − 2 there", ctc.ctc_loss_forward, (_SKIP, "(ext[:, 2:] != blank)")),
         _ctc("adds probabilities as log(exp(a) + exp(b)) (or works with probabilities), which underflows to 0 on "
              "long inputs: stay in log space with np.logaddexp(a, b)", ctc.ctc_loss_forward,
              ("return np.logaddexp(a, b)", "return np.log(np.exp(a) + np.exp(b))")),
