@@ -118,9 +118,8 @@ MISTAKES = {
            (" + h_prev @ W_hh.T + b_hh", " + h_prev @ W_hh.T")),
     ],
     "lstm_cell_backward": [
-        _m("forgets the cell's gradient that comes through h: dc_total = dc + dh·o·(1 − tanh²c)",
-           rnn.lstm_cell_backward,
-           (_LSTM_DC, "dc_total = dc")),
+        _m("forgets the path from dh into the cell (c also reaches the loss through h): dc_total = dc + "
+           "dh·o·(1 − tanh²c)", rnn.lstm_cell_backward, (_LSTM_DC, "dc_total = dc")),
         _m("ignores the incoming dc: the cell's gradient is dc + dh·o·(1 − tanh²c)", rnn.lstm_cell_backward,
            (_LSTM_DC, "dc_total = dh * o * (1.0 - tanh_c**2)")),
         _m("forgets tanh′ on the way from h into c: dc_total = dc + dh·o·(1 − tanh²c)", rnn.lstm_cell_backward,
@@ -187,7 +186,7 @@ MISTAKES = {
         _m("skips tanh′ for n: dan = dn·(1 − n²)", rnn.gru_cell_backward, ("dan = dn * (1.0 - n**2)", "dan = dn")),
     ],
     "ctc_loss_forward": [
-        _ctc("never skips the blank between two different labels: α_t(s) also adds α_{t−1}(s − 2) when "
+        _ctc("never jumps over (skips) the blank between two different labels: α_t(s) also adds α_{t−1}(s − 2) when "
              "l'_s is a label that differs from l'_{s−2}", ctc.ctc_loss_forward, (f"skip[:, 2:] = {_SKIP}",
                                                                                    "skip[:, 2:] = False")),
         _ctc("skips the blank between two equal labels: a repeated label needs its blank (a, a merges into one "
