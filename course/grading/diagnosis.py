@@ -126,7 +126,13 @@ def scale_sentence(scale, n, size):
 
 
 def diagnose_values(got, exp, n, size, rtol, atol):
-    """Explain why two same-shape arrays differ: a classic scale error, or where they differ most."""
+    """Explain why two same-shape arrays differ: a classic scale error, or where they differ most. Entries equal in
+    both (an infinity where one belongs, e.g. log 0) are not errors."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        return _diagnose_values(got, exp, n, size, rtol, atol)
+
+
+def _diagnose_values(got, exp, n, size, rtol, atol):
     g = got.astype(np.float64).ravel()
     e = exp.astype(np.float64).ravel()
     denom = float(e @ e)
@@ -141,7 +147,8 @@ def diagnose_values(got, exp, n, size, rtol, atol):
     if exp.ndim == 2 and exp.shape[0] == exp.shape[1] and exp.shape[0] > 1 and _allclose(got.T, exp, rtol=rtol,
                                                                                           atol=atol):
         return "is transposed"
-    err = np.abs(got.astype(np.float64) - exp.astype(np.float64))
+    err = np.where(got == exp, 0.0, np.abs(got.astype(np.float64) - exp.astype(np.float64)))
+    err = np.where(np.isnan(err), np.inf, err)  # NaN against a number is as wrong as it gets
     worst = np.unravel_index(int(np.argmax(err)), err.shape) if err.ndim else ()
     where = f" at index {tuple(int(i) for i in worst)}" if worst else ""
     wrong = int(np.sum(~np.isclose(got, exp, rtol=rtol, atol=atol)))

@@ -32,7 +32,7 @@ PLANTED = [
             'h, step = rnn_cell_forward(x[:, t], h, params["W_ih"]',
             'h, step = rnn_cell_forward(x[:, t], h0, params["W_ih"]', "h0"),
     Planted("rnn forward returns the last state only", "rnn_forward", "return np.stack(hs, axis=1), (x, h0",
-            "return h, (x, h0", "shape (1, 1) where (1, 2, 1)"),
+            "return h, (x, h0", "every"),
     # rnn_backward
     Planted("bptt forgets the gradient from the next step", "rnn_backward", _RNN_STEP,
             "rnn_cell_backward(dhs[:, t], steps[t])", "next step"),
