@@ -39,6 +39,7 @@ from course.examples import ctc_paths
 from course.demo import yours
 from course.grading import scorecard
 
+
 # %% [markdown]
 # ## 1 · A recurrent cell
 #
@@ -114,8 +115,8 @@ for _n, _d, _hd, _scale in [(1, 4, 3, 1.0), (5, 2, 6, 1.0), (3, 3, 3, 300.0)]:
     check(rnn_cell_forward, *_a, expected=_ref.rnn_cell_forward(*_a), out_names=("h", "cache"),
           label=f"N={_n}, D={_d}, H={_hd}, weights ×{_scale:g}")
 _a32 = tuple(a.astype(np.float32) for a in _a)
-check(rnn_cell_forward, *_a32, expected=_ref.rnn_cell_forward(*(a.astype(float) for a in _a32)), out_names=("h", "cache"),
-      label="float32 inputs")
+check(rnn_cell_forward, *_a32, expected=_ref.rnn_cell_forward(*(a.astype(float) for a in _a32)),
+      out_names=("h", "cache"), label="float32 inputs")
 ### END HIDDEN TESTS
 print("rnn_cell_forward: all visible tests pass ✓")
 
@@ -345,7 +346,8 @@ with reference_helpers(globals(), ("rnn_cell_backward",), _ref):
     _h2 = np.tanh(-0.5 - _h1)
     _dz2 = 1 - _h2**2
     _dz1 = -_dz2 * (1 - _h1**2)
-    _cache = (_x, _h0, _p, [_ref.rnn_cell_forward(_x[:, t], h, *_p.values())[1] for t, h in ((0, _h0), (1, np.array([[_h1]])))])
+    _steps = [_ref.rnn_cell_forward(_x[:, t], h, *_p.values())[1] for t, h in ((0, _h0), (1, np.array([[_h1]])))]
+    _cache = (_x, _h0, _p, _steps)
     check(rnn_backward, np.array([[[0.0], [1.0]]]), _cache,
           expected=(np.array([[[0.5 * _dz1], [0.5 * _dz2]]]), np.array([[-_dz1]]),
                     {"W_ih": np.array([[_dz1 - _dz2]]), "W_hh": np.array([[_dz2 * _h1]]),
@@ -373,7 +375,6 @@ with reference_helpers(globals(), ("rnn_cell_backward",), _ref):
           out_names=("dx", "dh0", "grads"), rtol=1e-4, atol=1e-5, label="float32 inputs")
     ### END HIDDEN TESTS
 print("rnn_backward: all visible tests pass ✓")
-
 
 # %% [markdown]
 # Your BPTT at work: the two-step example above, with the gradient on $W_{hh}$ split into what each step adds.
@@ -422,6 +423,7 @@ with yours(rnn_cell_forward, rnn_cell_backward) as my:
 # %%
 with yours(rnn_forward, rnn_backward) as my:
     show(plots.plot_clipping_rescue(fns=my))
+
 
 # %% [markdown]
 # ## 4 · The LSTM: a memory with gates
@@ -736,7 +738,6 @@ with reference_helpers(globals(), ("lstm_cell_backward",), _ref):
     ### END HIDDEN TESTS
 print("lstm_backward: all visible tests pass ✓")
 
-
 # %% [markdown]
 # **The LSTM through time.** The same experiment as in section 3, now with an LSTM whose forget-gate bias is 1,
 # beside the tanh RNN, computed with your cell functions. Its gradient still shrinks, by about its forget gate's
@@ -908,7 +909,6 @@ _numerically(2, 3, 3, _rng, "float32 inputs", dtype=np.float32)
 ### END HIDDEN TESTS
 print("gru_cell_backward: all visible tests pass ✓")
 
-
 # %% [markdown]
 # ## 6 · CTC: a loss for reading without alignments
 #
@@ -936,6 +936,7 @@ for target in ([1], [1, 1]):
     paths = ctc_paths.valid_alignments(target, T=3)
     print(f"target {'a' * len(target)!r}: {len(paths)} of 2³ = 8 paths:", "  ".join("".join("∅a"[k] for k in p)
                                                                                    for p in paths))
+
 
 # %% [markdown]
 # **Counting without listing: the lattice.** There are $C^T$ paths, far too many to list, but they share their
@@ -1277,7 +1278,6 @@ check(ctc_greedy_decode, _onehot([[1, 2, 1, 2, 2, 0, 2]], 3).astype(np.float32),
 ### END HIDDEN TESTS
 print("ctc_greedy_decode: all visible tests pass ✓")
 
-
 # %% [markdown]
 # **Explore the lattice.** Rows are the extended target ($∅, l_1, ∅, l_2, …$), columns the steps. α fills in from the
 # top left, β from the bottom right, and their product, the posterior γ, shows where the good paths go. Sharpen the
@@ -1286,7 +1286,6 @@ print("ctc_greedy_decode: all visible tests pass ✓")
 
 # %%
 explore.ctc_lattice_explorer(borrowing=yours(ctc_loss_forward, ctc_loss_backward, ctc_greedy_decode))
-
 
 # %% [markdown]
 # ## 7 · Reading handwritten digit strings
