@@ -130,20 +130,19 @@ def make_strips(n, part="train", rng=None, min_digits=1, max_digits=MAX_DIGITS, 
     X, y = split_digits(part)
     height = 8 + jitter
     counts = rng.integers(min_digits, max_digits + 1, size=n)
-    picks = [rng.integers(0, len(X), size=k) for k in counts]
-    rows = [rng.integers(0, jitter + 1, size=k) for k in counts]
-    gaps = [rng.integers(gap[0], gap[1] + 1, size=k - 1) for k in counts]
-    lead = rng.integers(margin[0], margin[1] + 1, size=n)
-    trail = rng.integers(margin[0], margin[1] + 1, size=n)
-    starts = [lead[i] + np.r_[0, np.cumsum(8 + gaps[i])] for i in range(n)]
-    widths = np.array([starts[i][-1] + 8 + trail[i] for i in range(n)], dtype=np.int64)
+    slots = np.arange(MAX_DIGITS) < counts[:, None]                  # (n, MAX_DIGITS): which digits exist
+    picks = rng.integers(0, len(X), size=(n, MAX_DIGITS))
+    rows = rng.integers(0, jitter + 1, size=(n, MAX_DIGITS))
+    gaps = rng.integers(gap[0], gap[1] + 1, size=(n, MAX_DIGITS - 1))
+    lead, trail = rng.integers(margin[0], margin[1] + 1, size=(2, n))
+    cols = lead[:, None] + np.c_[np.zeros(n, dtype=np.int64), np.cumsum(8 + gaps, axis=1)]
+    widths = cols[np.arange(n), counts - 1] + 8 + trail
     images = np.zeros((n, height, int(widths.max())))
-    targets = np.zeros((n, MAX_DIGITS), dtype=np.int64)
-    positions = np.full((n, MAX_DIGITS, 2), -1, dtype=np.int64)
-    for i in range(n):
-        for k, (digit, row, col) in enumerate(zip(picks[i], rows[i], starts[i])):
-            images[i, row:row + 8, col:col + 8] = X[digit]
-            targets[i, k] = y[digit] + 1
-            positions[i, k] = row, col
+    strip, k = np.nonzero(slots)
+    pixel = np.arange(8)
+    r, c = rows[strip, k][:, None] + pixel, cols[strip, k][:, None] + pixel
+    images[strip[:, None, None], r[:, :, None], c[:, None, :]] = X[picks[strip, k]]
+    targets = np.where(slots, y[picks] + 1, 0).astype(np.int64)
+    positions = np.where(slots[:, :, None], np.stack([rows, cols], axis=2), -1).astype(np.int64)
     return Strips(frames(images, window, stride), n_frames(widths, window, stride).astype(np.int64), targets,
-                  counts.astype(np.int64), images, widths, positions)
+                  counts.astype(np.int64), images, widths.astype(np.int64), positions)
