@@ -67,8 +67,9 @@ def lesson_functions(my=None, cell="lstm"):
 class StringReader:
     """Frames ``(N, T, height·window)`` → ReLU features → recurrent layer(s) → linear head → scores ``(N, T, 11)``.
 
-    ``params`` maps names to :class:`course.optim.Parameter`: ``W_in, b_in`` (the feature layer, torch's layout
-    ``(hidden, rows·window)``), ``fwd.W_ih`` … and ``bwd.W_ih`` … (each direction's cell, the lesson's layout),
+    ``params`` maps names to :class:`course.optim.Parameter`: ``W_in, b_in`` (the feature layer, ``(hidden,
+    window·rows)``: a window read column by column, as the frames are), ``fwd.W_ih`` … and ``bwd.W_ih`` … (each
+    direction's cell, the lesson's layout),
     ``W_out, b_out`` (the head). The right-to-left pass starts from the padded end of a batch: padding is blank
     page, as the margins are.
     """
@@ -77,6 +78,7 @@ class StringReader:
                  bidirectional=True, rng=None, my=None):
         rng = np.random.default_rng() if rng is None else rng
         self.height, self.window, self.stride, self.rows, self.cell = height, window, stride, rows, cell
+        self.heights = height - rows + 1
         self.directions = ("fwd", "bwd") if bidirectional else ("fwd",)
         self.forward_seq, self.backward_seq, self.loss_forward, self.loss_backward, self.decode = (
             lesson_functions(my, cell))
@@ -98,21 +100,31 @@ class StringReader:
         params["b_out"] = optim.Parameter(np.zeros(strips_.N_CLASSES))
         self.params = params
 
-    def _windows(self, x):
-        """``(N, T, P, rows·window)``: each frame's ``rows``-tall windows at the ``P = height − rows + 1`` heights,
-        read column by column as the frames are."""
-        n, t, _ = x.shape
-        cols = x.reshape(n, t, self.window, self.height)
-        heights = np.arange(self.height - self.rows + 1)[:, None] + np.arange(self.rows)
-        return cols[:, :, :, heights].transpose(0, 1, 3, 2, 4).reshape(n, t, len(heights), -1)
+    def _spread(self, W):
+        """``(P·hidden, height·window)``: ``W (hidden, window·rows)`` placed at each of the ``P = height − rows + 1``
+        heights of a frame (zeros elsewhere), so that one product with a frame gives every height's response."""
+        hidden = W.shape[0]
+        big = np.zeros((self.heights, hidden, self.window, self.height))
+        for k in range(self.heights):
+            big[k, :, :, k:k + self.rows] = W.reshape(hidden, self.window, self.rows)
+        return big.reshape(self.heights * hidden, -1)
+
+    def _fold(self, dbig):
+        """The gradient of ``W`` from that of its spread copy: the sum over the heights of their blocks."""
+        dbig = dbig.reshape(self.heights, -1, self.window, self.height)
+        return sum(dbig[k, :, :, k:k + self.rows] for k in range(self.heights)).reshape(dbig.shape[1], -1)
 
     def forward(self, x):
         """``(scores (N, T, 11), cache)`` for frames ``x (N, T, height·window)``."""
         p = {k: v.data for k, v in self.params.items()}
-        windows = self._windows(x)
-        zs = windows @ p["W_in"].T + p["b_in"]                    # (N, T, P, hidden): at every height
-        best = zs.argmax(axis=2)[:, :, None]
-        z = np.take_along_axis(zs, best, 2)[:, :, 0]              # each unit's strongest height
+        hidden = p["W_in"].shape[0]
+        zs = _rows(x) @ self._spread(p["W_in"]).T                 # (N·T, P·hidden): every height's response
+        z, best = zs[:, :hidden], np.zeros((len(zs), hidden), dtype=np.int8)
+        for k in range(1, self.heights):                          # each unit's strongest height
+            higher = zs[:, k * hidden:(k + 1) * hidden] > z
+            z = np.where(higher, zs[:, k * hidden:(k + 1) * hidden], z)
+            best[higher] = k
+        z = z.reshape(*x.shape[:2], hidden) + p["b_in"]
         a = np.maximum(z, 0.0)
         outs, caches = [], []
         for d in self.directions:
@@ -121,11 +133,11 @@ class StringReader:
             outs.append(hs if d == "fwd" else hs[:, ::-1])
             caches.append(cache)
         h = np.concatenate(outs, axis=2)
-        return h @ p["W_out"].T + p["b_out"], (windows, best, z, h, caches)
+        return h @ p["W_out"].T + p["b_out"], (x, best, z, h, caches)
 
     def backward(self, dscores, cache):
         """Every parameter's gradient (a dict of arrays) given the scores' gradient ``dscores (N, T, 11)``."""
-        windows, best, z, h, caches = cache
+        x, best, z, h, caches = cache
         grads = {"W_out": _rows(dscores).T @ _rows(h), "b_out": dscores.sum(axis=(0, 1))}
         dh = dscores @ self.params["W_out"].data
         units = h.shape[2] // len(self.directions)
@@ -135,11 +147,11 @@ class StringReader:
             dx, g = self.backward_seq(dhs if d == "fwd" else dhs[:, ::-1], c)
             da += dx if d == "fwd" else dx[:, ::-1]
             grads.update({f"{d}.{name}": g[name] for name in rnn.PARAM_NAMES})
-        dz = da * (z > 0)
-        dzs = np.zeros(windows.shape[:3] + dz.shape[2:])
-        np.put_along_axis(dzs, best, dz[:, :, None], 2)           # only the strongest height had an effect
-        grads["W_in"] = _rows(dzs).T @ _rows(windows)
-        grads["b_in"] = dz.sum(axis=(0, 1))
+        dz = _rows(da * (z > 0))
+        heights = np.arange(self.heights)[:, None]
+        dzs = np.where(best[:, None, :] == heights, dz[:, None, :], 0.0)  # only the strongest height had an effect
+        grads["W_in"] = self._fold(dzs.reshape(len(dz), -1).T @ _rows(x))
+        grads["b_in"] = dz.sum(axis=0)
         return grads
 
     def read(self, strips, batch_size=256):

@@ -13,6 +13,7 @@ import pytest
 from course import ctc, data, rnn
 from course.examples import digit_strips as ds
 from course.examples import string_reader as sr
+from numeric import fd_grad
 
 SPLIT = data.digits_split()
 IMAGES = {"train": (SPLIT.X_train, SPLIT.y_train), "val": (SPLIT.X_val, SPLIT.y_val),
@@ -120,6 +121,38 @@ def test_exact_accuracy_and_character_error_rate_by_hand():
     assert sr.character_error_rate(true, true) == 0.0 and sr.exact_accuracy(true, true) == 1.0
     with pytest.raises(ValueError):
         sr.exact_accuracy(true, read[:3])
+
+
+@pytest.mark.parametrize("cell, bidirectional", [("lstm", True), ("rnn", False)])
+def test_the_readers_backward_is_the_gradient_of_its_ctc_loss(cell, bidirectional):
+    rng = np.random.default_rng(6)
+    strips = ds.make_strips(3, "train", rng, max_digits=2, window=3, stride=2)
+    model = sr.StringReader(window=3, stride=2, rows=8, hidden=5, units=4, cell=cell, bidirectional=bidirectional,
+                            rng=rng)
+    model.params["b_in"].data[:] = 0.3 * rng.standard_normal(5)  # away from ReLU's kink on blank page
+    x = strips.inputs + 0.1 * rng.standard_normal(strips.inputs.shape)  # no ties between heights
+
+    def loss():
+        scores, _ = model.forward(x)
+        return ctc.ctc_loss_forward(scores, strips.targets, strips.input_lengths, strips.target_lengths)[0]
+
+    scores, cache = model.forward(x)
+    _, loss_cache = ctc.ctc_loss_forward(scores, strips.targets, strips.input_lengths, strips.target_lengths)
+    grads = model.backward(ctc.ctc_loss_backward(loss_cache), cache)
+    assert set(grads) == set(model.params)
+    for name, p in model.params.items():
+        entries = rng.choice(p.data.size, size=min(p.data.size, 12), replace=False)
+        flat = p.data.reshape(-1)
+        original = flat.copy()
+
+        def loss_at(v, k):
+            flat[k] = v[0]
+            value = loss()
+            flat[:] = original
+            return value
+
+        numeric = np.array([fd_grad(lambda v: loss_at(v, k), [original[k]])[0] for k in entries])
+        np.testing.assert_allclose(grads[name].reshape(-1)[entries], numeric, rtol=1e-5, atol=1e-8, err_msg=name)
 
 
 def _recording(calls, module, name):
