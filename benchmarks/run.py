@@ -1,8 +1,10 @@
 """Benchmarks for backprop-lab, printed as a table (a report, not a test: timings on shared machines are noisy).
 
-    python benchmarks/run.py             import time, the execution time of every solution notebook, and how fast
-                                         every explorer redraws (benchmarks/widget_redraw.py)
-    python benchmarks/run.py --all       also the training benchmark (06) and the grading throughput (cohort)
+    python benchmarks/run.py             import time, the execution time of every solution notebook, how fast
+                                         every explorer redraws (benchmarks/widget_redraw.py), and CTC's speed
+                                         and correctness (benchmarks/ctc_bench.py)
+    python benchmarks/run.py --all       also the training benchmark (06), the digit-string reader (07, about
+                                         70 s) and the grading throughput (cohort)
 
 Each notebook is executed top to bottom with nbclient in a scratch copy, exactly as a student's kernel would run it.
 """
@@ -72,7 +74,8 @@ def table(rows):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--all", action="store_true", help="also run the training and grading benchmarks")
+    parser.add_argument("--all", action="store_true", help="also run the training, digit-string and grading "
+                                                           "benchmarks")
     args = parser.parse_args()
 
     rows = [("measure", "value", "target")]
@@ -88,8 +91,10 @@ def main():
     table(rows)
     print()
     extra("widget_redraw", [])  # prints its own table
+    print()
+    extra("ctc_bench", [])  # prints its own tables
     if args.all:
-        for name in ("train_bench", "grading_bench"):
+        for name in ("train_bench", "digit_strings", "grading_bench"):
             extra_rows = extra(name)
             if extra_rows:
                 print()
