@@ -40,6 +40,7 @@ PRESETS = {
                   strips_per_epoch=1500, batch_size=32, lr=2e-2, max_norm=5.0, noise=0.15, n_val=200),
 }
 _GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+_CELL_PARAMS = ("W_ih", "W_hh", "b_ih", "b_hh")  # the keys of the lesson's params dict
 
 
 def lesson_functions(my=None, cell="lstm"):
@@ -69,9 +70,8 @@ class StringReader:
 
     ``params`` maps names to :class:`course.optim.Parameter`: ``W_in, b_in`` (the feature layer, ``(hidden,
     window·rows)``: a window read column by column, as the frames are), ``fwd.W_ih`` … and ``bwd.W_ih`` … (each
-    direction's cell, the lesson's layout),
-    ``W_out, b_out`` (the head). The right-to-left pass starts from the padded end of a batch: padding is blank
-    page, as the margins are.
+    direction's cell, the lesson's layout), ``W_out, b_out`` (the head). The right-to-left pass starts from the
+    padded end of a batch: padding is blank page, as the margins are.
     """
 
     def __init__(self, height=strips_.HEIGHT, window=8, stride=2, rows=8, hidden=64, units=96, cell="lstm",
@@ -128,7 +128,7 @@ class StringReader:
         a = np.maximum(z, 0.0)
         outs, caches = [], []
         for d in self.directions:
-            cell_params = {k: p[f"{d}.{k}"] for k in rnn.PARAM_NAMES}
+            cell_params = {k: p[f"{d}.{k}"] for k in _CELL_PARAMS}
             hs, cache = self.forward_seq(a if d == "fwd" else a[:, ::-1], cell_params)
             outs.append(hs if d == "fwd" else hs[:, ::-1])
             caches.append(cache)
@@ -146,7 +146,7 @@ class StringReader:
             dhs = dh[:, :, k * units:(k + 1) * units]
             dx, g = self.backward_seq(dhs if d == "fwd" else dhs[:, ::-1], c)
             da += dx if d == "fwd" else dx[:, ::-1]
-            grads.update({f"{d}.{name}": g[name] for name in rnn.PARAM_NAMES})
+            grads.update({f"{d}.{name}": g[name] for name in _CELL_PARAMS})
         dz = _rows(da * (z > 0))
         heights = np.arange(self.heights)[:, None]
         dzs = np.where(best[:, None, :] == heights, dz[:, None, :], 0.0)  # only the strongest height had an effect
