@@ -98,11 +98,10 @@ def frames(images, window=1, stride=1):
     images = np.asarray(images, dtype=np.float64)
     n, height, width = images.shape
     t = int(n_frames(width, window, stride))
-    padded = np.zeros((n, height, (t - 1) * stride + window))
-    padded[:, :, :width] = images
-    starts = np.arange(t) * stride
-    cols = padded[:, :, starts[:, None] + np.arange(window)]          # (N, height, T, window)
-    return np.ascontiguousarray(cols.transpose(0, 2, 3, 1).reshape(n, t, window * height))
+    columns = np.zeros((n, (t - 1) * stride + window, height))   # one row per column: a frame is a slab of rows
+    columns[:, :width] = images.transpose(0, 2, 1)
+    slabs = np.lib.stride_tricks.sliding_window_view(columns.reshape(n, -1), window * height, axis=1)
+    return np.ascontiguousarray(slabs[:, ::stride * height])
 
 
 def make_strips(n, part="train", rng=None, min_digits=1, max_digits=MAX_DIGITS, gap=(0, 3), margin=(0, 3),
