@@ -34,8 +34,8 @@ def run(preset, seed=None):
     cpu = time.process_time() - cpu
     test = digit_strips.make_strips(N_TEST, "test", np.random.default_rng(2024))
     exact, cer, got = string_reader.evaluate(model, test)
-    by_length = [np.mean([got[i] == test.strings[i] for i in np.flatnonzero(test.target_lengths == k)])
-                 for k in range(1, digit_strips.MAX_DIGITS + 1)]
+    right = np.array(got) == np.array(test.strings)
+    by_length = [right[test.target_lengths == k].mean() for k in range(1, digit_strips.MAX_DIGITS + 1)]
     return exact, cer, by_length, history["seconds"], cpu, history
 
 

@@ -52,7 +52,8 @@ class Strips(NamedTuple):
 
     @property
     def strings(self):
-        """The digit string of each strip, e.g. ``["407", "1", ...]``."""
+        """The digit string of each strip, e.g. ``["407", "1", ...]`` (built from ``targets`` at each use: keep it
+        in a variable rather than indexing it in a loop)."""
         return to_strings(self.targets, self.target_lengths)
 
     def subset(self, index):

@@ -24,13 +24,14 @@ def _grid(strips, picks, read, title, cols):
     widest = int(strips.widths[picks].max()) if len(picks) else 40
     fig, axes = figure(rows, cols, size=(cols * (0.06 * widest + 0.4), rows * 1.05 + 0.45))
     axes = np.atleast_1d(axes).ravel()
+    truth = strips.strings
     for ax in axes:
         ax.set_axis_off()
     for ax, i in zip(axes, picks):
         width = int(strips.widths[i])
         ax.imshow(strips.images[i][:, :width], cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
         ax.set_xlim(-0.5, widest - 0.5)
-        true = strips.strings[i]
+        true = truth[i]
         if read is None:
             ax.set_title(true, fontsize=9, color=INK, loc="left")
         else:
@@ -49,7 +50,8 @@ def plot_strips(strips, read=None, max_strips=12, cols=3):
     if read is None:
         title = f"{len(picks)} digit strips, each titled with the string it shows"
     else:
-        right = sum(read[i] == strips.strings[i] for i in picks)
+        truth = strips.strings
+        right = sum(read[i] == truth[i] for i in picks)
         title = f"{len(picks)} digit strips, true → read: {right} of {len(picks)} read exactly"
     return _grid(strips, picks, read, title, cols)
 
