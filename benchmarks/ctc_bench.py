@@ -10,8 +10,8 @@
    force that sums the probability of every path that collapses to the target
    (:func:`course.examples.ctc_paths.ctc_loss`), and the gradient against central differences of that brute force.
 
-Times are medians over repeated calls: the wall clock, and the process's CPU clock, which other jobs on a shared
-machine distort less.
+Times are over repeated calls: the median on the wall clock, and the fastest call on the process's CPU clock, which
+other jobs on a shared machine distort least (they can only slow a call down); the scaling columns use the latter.
 
     python benchmarks/ctc_bench.py               all three tables
     python benchmarks/ctc_bench.py --repeat 21   more repetitions per timing (default 9)
@@ -38,29 +38,35 @@ def batch(n, t, c, s, rng, fixed=False):
     return logits, targets, np.full(n, t), lengths
 
 
-def timed(fn, repeat):
-    """Median wall and CPU seconds of ``fn()`` over ``repeat`` calls, after one warm-up call."""
-    fn()
-    wall, cpu = [], []
-    for _ in range(repeat):
-        w, c = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - w)
-        cpu.append(time.process_time() - c)
-    return statistics.median(wall), statistics.median(cpu)
-
-
-def measure(n, t, c, s, repeat, fixed=False, seed=0):
-    """``{"forward": (wall, cpu), "backward": ..., "both": ...}`` for one batch shape."""
+def calls(n, t, c, s, fixed=False, seed=0):
+    """``{"forward": fn, "backward": fn, "both": fn}``: the three calls to time for one batch shape."""
     logits, targets, input_lengths, target_lengths = batch(n, t, c, s, np.random.default_rng(seed), fixed)
     _, cache = ctc.ctc_loss_forward(logits, targets, input_lengths, target_lengths)
 
-    def both():
-        _, cache = ctc.ctc_loss_forward(logits, targets, input_lengths, target_lengths)
-        ctc.ctc_loss_backward(cache)
+    def forward():
+        return ctc.ctc_loss_forward(logits, targets, input_lengths, target_lengths)
 
-    return {"forward": timed(lambda: ctc.ctc_loss_forward(logits, targets, input_lengths, target_lengths), repeat),
-            "backward": timed(lambda: ctc.ctc_loss_backward(cache), repeat), "both": timed(both, repeat)}
+    return {"forward": forward, "backward": lambda: ctc.ctc_loss_backward(cache),
+            "both": lambda: ctc.ctc_loss_backward(forward()[1])}
+
+
+def measure(cases, repeat):
+    """``{label: {"forward": (median wall, fastest CPU), "backward": ..., "both": ...}}`` for ``cases`` (label ->
+    the keyword arguments of :func:`calls`). Every call of every case is timed once per round, ``repeat`` rounds
+    after a warm-up one, so a change in the machine's load during the run touches all cases alike."""
+    fns = {label: calls(**kw) for label, kw in cases.items()}
+    wall = {(label, part): [] for label in fns for part in ("forward", "backward", "both")}
+    cpu = {key: [] for key in wall}
+    for r in range(repeat + 1):
+        for label, parts in fns.items():
+            for part, fn in parts.items():
+                w, c = time.perf_counter(), time.process_time()
+                fn()
+                if r:
+                    wall[label, part].append(time.perf_counter() - w)
+                    cpu[label, part].append(time.process_time() - c)
+    return {label: {part: (statistics.median(wall[label, part]), min(cpu[label, part])) for part in parts}
+            for label, parts in fns.items()}
 
 
 def _ms(pair):
@@ -68,8 +74,8 @@ def _ms(pair):
 
 
 def timing_rows(repeat):
-    r = measure(32, 100, 11, 5, repeat)
-    rows = [("N=32, T=100, C=11, S=1..5", "wall (median)", "CPU (median)")]
+    r = measure({"case": dict(n=32, t=100, c=11, s=5)}, repeat)["case"]
+    rows = [("N=32, T=100, C=11, S=1..5", "wall (median)", "CPU (fastest)")]
     for part in ("forward", "backward", "both"):
         rows.append((f"ctc_loss_{part}" if part != "both" else "forward + backward", *_ms(r[part])))
     return rows
@@ -80,17 +86,17 @@ def scaling_rows(repeat, by):
     (``by="S"``: every target S labels long, T = 100), N = 32 and C = 11; the last column compares the CPU time of
     forward + backward with the first row's."""
     if by == "T":
-        cases = [(f"T={t}, S=1..5", dict(t=t, s=5)) for t in (50, 100, 200, 400)]
+        cases = {f"T={t}, S=1..5": dict(n=32, t=t, c=11, s=5) for t in (50, 100, 200, 400)}
     else:
-        cases = [(f"T=100, S={s}", dict(t=100, s=s, fixed=True)) for s in (1, 2, 3, 4, 5, 10, 20)]
-    rows = [(f"N=32, C=11, {by} varies", "forward", "backward", "fwd + bwd (wall)", "fwd + bwd (CPU)",
-             "CPU per step", f"× the {cases[0][0].split(', ')[0 if by == 'T' else 1]} row")]
-    base = None
-    for label, kw in cases:
-        r = measure(32, c=11, repeat=repeat, **kw)
-        base = r["both"][1] if base is None else base
-        rows.append((label, f"{r['forward'][0] * 1e3:.2f} ms", f"{r['backward'][0] * 1e3:.2f} ms", *_ms(r["both"]),
-                     f"{r['both'][1] / kw['t'] * 1e6:.0f} µs", f"×{r['both'][1] / base:.2f}"))
+        cases = {f"T=100, S={s}": dict(n=32, t=100, c=11, s=s, fixed=True) for s in (1, 2, 3, 4, 5, 10, 20)}
+    first = next(iter(cases))
+    rows = [(f"N=32, C=11, {by} varies", "forward (CPU)", "backward (CPU)", "fwd + bwd (wall, median)",
+             "fwd + bwd (CPU)", "CPU per step", f"× the {first.split(', ')[0 if by == 'T' else 1]} row")]
+    results = measure(cases, repeat)
+    base = results[first]["both"][1]
+    for label, r in results.items():
+        rows.append((label, f"{r['forward'][1] * 1e3:.2f} ms", f"{r['backward'][1] * 1e3:.2f} ms", *_ms(r["both"]),
+                     f"{r['both'][1] / cases[label]['t'] * 1e6:.0f} µs", f"×{r['both'][1] / base:.2f}"))
     return rows
 
 
