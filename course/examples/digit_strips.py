@@ -1,7 +1,8 @@
 """Strips of handwritten digits for lesson 07's task, reading a digit string with a recurrent network and CTC.
 
 A strip is 1–5 of the shipped 8×8 digits side by side on a blank page ``height`` pixels tall: random gaps between
-the digits, a random margin before the first, and each digit shifted up or down by a random few rows. The network
+the digits, random margins before the first and after the last, and each digit shifted up or down by a random few
+rows. The network
 reads it left to right, one *frame* at a time: frame t is the window of ``window`` columns that starts at column
 ``t·stride``, flattened column by column into ``height·window`` numbers.
 
@@ -118,7 +119,8 @@ def make_strips(n, part="train", rng=None, min_digits=1, max_digits=MAX_DIGITS, 
     gap : (low, high), the blank columns between two digits, drawn uniformly from low..high.
     margin : (low, high), the blank columns before the first digit and after the last.
     jitter : each digit's top row is drawn uniformly from 0..jitter; the page is ``8 + jitter`` rows tall.
-    window, stride : how the strips are cut into frames (:func:`frames`).
+    window, stride : how the strips are cut into frames (:func:`frames`). CTC needs at least one frame per digit
+        plus one between two equal digits; with ``window ≤ 8`` and ``stride ≤ 4`` every strip has them.
 
     Returns
     -------
