@@ -7,7 +7,12 @@
 - :mod:`~course.examples.line_fit`: the line fitted under each loss beside a movable outlier, in 01;
 - :mod:`~course.examples.one_weight`: the one-weight neuron whose error curve opens 02;
 - :mod:`~course.examples.init_experiments`: 04's experiments, configurations of :func:`course.mlp.build_mlp`;
-- :mod:`~course.examples.digits`: 06's digit classifier, trained with :func:`course.train.fit`.
+- :mod:`~course.examples.digits`: 06's digit classifier, trained with :func:`course.train.fit`;
+- :mod:`~course.examples.through_time`: 07's gradient-through-time and clipping experiments, and one example's CTC
+  lattice;
+- :mod:`~course.examples.ctc_paths`: CTC by brute force over every alignment, for tiny inputs (07 and the tests);
+- :mod:`~course.examples.digit_strips` and :mod:`~course.examples.string_reader`: 07's task, strips of handwritten
+  digits read by a bidirectional LSTM with a CTC head.
 """
 
 from course import lazy_submodules

@@ -1331,8 +1331,10 @@ show(strip_plots.plot_reader_curves(history))
 # %% [markdown]
 # **The test strips, once.** A thousand strips made only of digits the network has never seen. The character error
 # rate counts the fewest insertions, deletions and substitutions that turn what was read into the truth, divided by
-# the number of true digits. Then the strips it misreads: a digit missed where two touch, a 7 read as a 1, a 4 and a 9
-# that look alike at 8 × 8.
+# the number of true digits. Then the strips it misreads: almost always one digit read as another (a 7 as a 1, a 4
+# and a 9 that look alike at 8 × 8), rarely a digit missed or added. The network of this cell is small and trained
+# for a few seconds; the same recipe four times larger, trained for under a minute, reads about 92 % of the strips
+# exactly and gets about 97.5 % of the digits right.
 
 # %%
 test_strips = digit_strips.make_strips(1000, "test", np.random.default_rng(8))
