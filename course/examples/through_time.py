@@ -114,11 +114,13 @@ def gradient_through_time(rhos=RHOS, lstm=True, T=100, input_scale=0.3, forget_b
     p = make_problem(T, input_scale=input_scale, forget_bias=forget_bias, rng=rng, **sizes)
     zeros = np.zeros(len(p["v"]))
     out = {"rnn": {}, "mean_abs_h": {}, "lstm": None}
-    for rho in rhos:
-        params = {"W_ih": p["W_ih"], "W_hh": rho * p["Q"], "b_ih": zeros, "b_hh": zeros}
-        out["rnn"][rho], out["mean_abs_h"][rho] = rnn_gradient_norms(p["x"], params, p["v"], fns)
-    if lstm:
-        out["lstm"] = lstm_gradient_norms(p["x"], p["lstm"], p["v"], fns)
+    # A wrong backward (no tanh′, say) can overflow: its line then leaves the chart, without a screen of warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for rho in rhos:
+            params = {"W_ih": p["W_ih"], "W_hh": rho * p["Q"], "b_ih": zeros, "b_hh": zeros}
+            out["rnn"][rho], out["mean_abs_h"][rho] = rnn_gradient_norms(p["x"], params, p["v"], fns)
+        if lstm:
+            out["lstm"] = lstm_gradient_norms(p["x"], p["lstm"], p["v"], fns)
     return out
 
 
