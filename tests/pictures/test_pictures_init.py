@@ -3,7 +3,6 @@ that read on a light and a dark background, and an explorer that draws with the 
 
 import numpy as np
 import pytest
-from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 from course import init
@@ -11,6 +10,7 @@ from course.demo import yours
 from course.examples import init_experiments as experiments
 from course.viz import init as drawings
 from course.widgets import init as explorers
+from themes import reads_on_both_themes
 
 
 def _texts_inside(fig):
@@ -30,48 +30,23 @@ def _texts_inside(fig):
             f"{text.get_text()!r} is clipped: {box} outside the figure's {width:.0f} x {height:.0f}")
 
 
-def _reads_on_both_themes(fig):
-    """No black or white ink and no opaque near-white fill: either would vanish on one of JupyterLab's themes."""
-    from matplotlib.collections import Collection
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-    from matplotlib.text import Text
-
-    def bad(color):
-        r, g, b, a = to_rgba(color)
-        return a > 0 and (max(r, g, b) < 0.1 or min(r, g, b) > 0.85)
-
-    for artist in fig.findobj(lambda a: isinstance(a, (Line2D, Text, Patch, Collection))):
-        if isinstance(artist, Line2D):
-            colors = [artist.get_color(), artist.get_markerfacecolor()]
-        elif isinstance(artist, Text):
-            colors = [artist.get_color()] + ([artist.get_bbox_patch().get_facecolor()]
-                                             if artist.get_bbox_patch() else [])
-        elif isinstance(artist, Patch):
-            colors = [artist.get_facecolor()] if artist.get_fill() else []
-        else:
-            colors = [c for c in artist.get_facecolor()] if len(artist.get_facecolor()) else []
-        if artist.get_visible() and getattr(artist, "get_label", lambda: "")() != "_nolegend_":
-            assert not any(bad(c) for c in colors), f"{artist} uses black or white: {colors}"
-
-
 def test_drawings_return_figures():
     res = {
         (s, a): experiments.deep_stats(s, a, depth=6, width=16) for s in ["xavier", "kaiming"] for a in ["tanh", "relu"]
     }
     stds = drawings.plot_layer_stds(res)
     assert len(stds.axes) == 4
-    _reads_on_both_themes(stds)  # the grey band is translucent ink, not a light-grey slab
+    reads_on_both_themes(stds, skip_unlabelled=True)  # the grey band is translucent ink, not a light-grey slab
     X = np.random.default_rng(0).normal(size=(30, 2))
     runs = {s: experiments.train(X, np.arange(30) % 3, s, steps=5) for s in ["zeros", "xavier"]}
     curves = drawings.plot_training_curves(runs)
     assert isinstance(curves, Figure)
-    _reads_on_both_themes(curves)  # the ln 3 line is drawn in the theme's ink, not black
+    reads_on_both_themes(curves, skip_unlabelled=True)  # the ln 3 line is drawn in the theme's ink, not black
     weights = {s: r["model"][0].weight.data for s, r in runs.items()}
     assert len(drawings.plot_unit_weights(weights).axes) == 4  # 2 maps + colorbars
     fig = drawings.plot_layer_histograms("normal σ=1", "relu", depth=8, width=32)
     assert len(fig.axes) == 2 * 5
-    _reads_on_both_themes(fig)  # notes in ink, without a white box
+    reads_on_both_themes(fig, skip_unlabelled=True)  # notes in ink, without a white box
 
 
 def test_the_log_axes_of_the_deep_statistics_label_a_few_powers_of_ten():

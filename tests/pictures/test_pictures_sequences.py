@@ -4,13 +4,13 @@ on a light and a dark background; explorers that redraw when a control moves and
 
 import numpy as np
 import pytest
-from matplotlib.colors import to_rgba
 
 from course import ctc, rnn
 from course.demo import yours
 from course.examples import through_time as experiments
 from course.viz import sequences as drawings
 from course.widgets import sequences as explorers
+from themes import reads_on_both_themes
 
 
 def _drawn(fig):
@@ -37,31 +37,6 @@ def _texts_inside_and_apart(fig):
     for i, a in enumerate(boxes):
         for text, b in zip(texts[i + 1:], boxes[i + 1:]):
             assert not a.overlaps(b), f"{texts[i].get_text()!r} collides with {text.get_text()!r}"
-
-
-def _reads_on_both_themes(fig):
-    """No black or white ink and no opaque near-white fill, and a transparent figure (course.viz's theme)."""
-    from matplotlib.collections import Collection
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-    from matplotlib.text import Text
-
-    def bad(color):
-        r, g, b, a = to_rgba(color)
-        return a > 0 and (max(r, g, b) < 0.1 or min(r, g, b) > 0.85)
-
-    for artist in fig.findobj(lambda a: isinstance(a, (Line2D, Text, Patch, Collection))):
-        if isinstance(artist, Line2D):
-            colors = [artist.get_color(), artist.get_markerfacecolor()]
-        elif isinstance(artist, Text):
-            colors = [artist.get_color()]
-        elif isinstance(artist, Patch):
-            colors = [artist.get_facecolor()] if artist.get_fill() else []
-        else:
-            colors = list(artist.get_facecolor()) if len(artist.get_facecolor()) else []
-        if artist.get_visible():
-            assert not any(bad(c) for c in colors), f"{artist} uses black or white: {colors}"
-    assert to_rgba(fig.get_facecolor())[3] == 0, "the figure must be transparent"
 
 
 def _visible_ticks(ax, axis):
@@ -94,7 +69,7 @@ def test_gradient_through_time_has_a_line_per_rho_and_the_lstm_on_a_labelled_log
     drawn = np.concatenate([line.get_ydata() for line in ax.lines])
     assert lo <= np.nanmin(drawn) and np.nanmax(drawn) <= hi, "every line fits on the axis"
     _texts_inside_and_apart(fig)
-    _reads_on_both_themes(fig)
+    reads_on_both_themes(fig)
 
 
 def test_one_rho_gets_its_linear_guide_and_the_others_are_thin_labelled_context():
@@ -106,7 +81,7 @@ def test_one_rho_gets_its_linear_guide_and_the_others_are_thin_labelled_context(
     np.testing.assert_allclose(guide.get_ydata(), 1.2 ** np.arange(29, -1, -1))
     assert len(ax.lines) == 2 + len(experiments.RHOS)
     assert {t.get_text() for t in ax.texts} == {f"ρ={rho:g}" for rho in experiments.RHOS}
-    _reads_on_both_themes(fig)
+    reads_on_both_themes(fig)
     crowded = drawings.plot_gradient_through_time(rhos=(0.9,), T=100, input_scale=1e-3, context=experiments.RHOS)
     renderer = _drawn(crowded)
     boxes = [t.get_window_extent(renderer) for t in crowded.axes[0].texts]
@@ -142,7 +117,7 @@ def test_clipping_rescue_shows_both_losses_and_the_norms_under_the_max_norm_line
         assert all(float(t).is_integer() for t in ticks) and len(_labelled_y_ticks(ax)) >= 2
     assert "lr 0.5" in fig._suptitle.get_text()
     _texts_inside_and_apart(fig)
-    _reads_on_both_themes(fig)
+    reads_on_both_themes(fig)
 
 
 # ---- the CTC lattice -------------------------------------------------------------------------------------------------
@@ -168,7 +143,7 @@ def test_the_lattice_has_labelled_rows_integer_steps_and_the_most_likely_path_on
     assert title.endswith("ctc_loss_backward = (softmax − Σ γ over each label's rows) / S  ✓")
     assert fig.legends and "most likely path" in fig.legends[0].get_texts()[0].get_text()
     _texts_inside_and_apart(fig)
-    _reads_on_both_themes(fig)
+    reads_on_both_themes(fig)
 
 
 def test_a_misread_a_wrong_gradient_and_an_impossible_target_are_said_so():
@@ -187,7 +162,7 @@ def test_a_misread_a_wrong_gradient_and_an_impossible_target_are_said_so():
     assert any("too few" in t.get_text() for t in impossible.axes[2].texts)
     assert "p(target | x) = 0" in impossible._suptitle.get_text()
     _texts_inside_and_apart(impossible)
-    _reads_on_both_themes(impossible)
+    reads_on_both_themes(impossible)
 
 
 # ---- explorers -------------------------------------------------------------------------------------------------------
