@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
@@ -140,10 +141,13 @@ class NotebookUI:
             cell = self.page.locator(f"{NB} .jp-CodeCell").nth(todo[0])
             cell.locator(".jp-InputArea-prompt").click()  # selects the cell in command mode
             self.menu("Run", "Run Selected Cell and All Below")
-            self.page.wait_for_function(
-                js("""(i) => { const p = document.querySelectorAll('${NB} .jp-CodeCell .jp-InputArea-prompt')[i];
-                            return p && /\\[(\\*|\\d+)\\]/.test(p.textContent); }"""),
-                arg=todo[0], timeout=30_000, polling=100)
+            try:
+                self.page.wait_for_function(
+                    js("""(i) => { const p = document.querySelectorAll('${NB} .jp-CodeCell .jp-InputArea-prompt')[i];
+                                return p && /\\[(\\*|\\d+)\\]/.test(p.textContent); }"""),
+                    arg=todo[0], timeout=30_000, polling=100)
+            except PlaywrightTimeout:  # the click or the menu was lost on a loaded machine: select and run again
+                continue
             self.wait_idle(max(1, deadline - time.monotonic()))
             rounds += 1
 
