@@ -17,7 +17,7 @@ import importlib
 import inspect
 import os
 
-__all__ = ["yours", "Yours", "DemoNeedsFunction", "reference", "raised_in"]
+__all__ = ["yours", "Yours", "DemoNeedsFunction", "reference", "raised_in", "own_or_course"]
 
 # Where the course keeps its own version of each lesson's functions, looked up by the student's function's name.
 _REFERENCE_MODULES = (
@@ -49,6 +49,13 @@ def reference(name):
         if callable(fn):
             return fn
     return None
+
+
+def own_or_course(fns, name, module):
+    """The function ``name`` from ``fns`` (a :class:`Yours`, a dict by name, any object with that attribute, or
+    None), else ``module``'s own: how an experiment runs a notebook's functions where it has them."""
+    fn = fns.get(name) if isinstance(fns, dict) else getattr(fns, name, None) if fns is not None else None
+    return fn or getattr(module, name)
 
 
 def raised_in(exc, fn):

@@ -8,13 +8,14 @@ under constant initialisation, per-layer activation and gradient statistics of a
 import numpy as np
 
 from course import init, mlp, optim, train as training
+from course.demo import own_or_course
 
 __all__ = ["SCHEMES", "schemes", "build", "deep_stats", "stats_table", "train"]
 
 
 def _fn(fns, name):
     """``fns[name]`` when given (a notebook's own function), else the course's ``course.init`` version."""
-    return (fns or {}).get(name) or getattr(init, name)
+    return own_or_course(fns, name, init)
 
 
 def schemes(fns=None):

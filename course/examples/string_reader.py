@@ -22,6 +22,7 @@ import time
 import numpy as np
 
 from course import ctc, optim, rnn
+from course.demo import own_or_course
 from course.examples import digit_strips as strips_
 from course.progress import blas_threads, progress
 
@@ -50,11 +51,7 @@ def lesson_functions(my=None, cell="lstm"):
     """``(forward, backward, loss_forward, loss_backward, decode)``: ``my``'s functions where it has them, else the
     course's. ``forward(x, params) -> (hs, cache)`` and ``backward(dhs, cache) -> (dx, grads)`` wrap the cell's
     sequence functions (``{cell}_forward``, ``{cell}_backward``), starting from zero states."""
-    def pick(module, name):
-        fn = getattr(my, name, None) if my is not None else None
-        return fn if fn is not None else getattr(module, name)
-
-    seq_forward, seq_backward = pick(rnn, f"{cell}_forward"), pick(rnn, f"{cell}_backward")
+    seq_forward, seq_backward = own_or_course(my, f"{cell}_forward", rnn), own_or_course(my, f"{cell}_backward", rnn)
 
     def forward(x, params):
         h0 = np.zeros((x.shape[0], params["W_hh"].shape[1]))
@@ -64,8 +61,8 @@ def lesson_functions(my=None, cell="lstm"):
         out = seq_backward(dhs, cache)
         return out[0], out[-1]
 
-    return (forward, backward, pick(ctc, "ctc_loss_forward"), pick(ctc, "ctc_loss_backward"),
-            pick(ctc, "ctc_greedy_decode"))
+    return (forward, backward, *(own_or_course(my, name, ctc)
+                                 for name in ("ctc_loss_forward", "ctc_loss_backward", "ctc_greedy_decode")))
 
 
 class StringReader:

@@ -16,22 +16,13 @@ name), so that an explorer can run the student's own; any name ``fns`` does not 
 import numpy as np
 
 from course import ctc, init, optim, rnn
-from course.demo import DemoNeedsFunction
+from course.demo import DemoNeedsFunction, own_or_course
 
 __all__ = ["RHOS", "make_problem", "rnn_gradient_norms", "lstm_gradient_norms", "gradient_through_time",
            "echo_batches", "train_echo", "clipping_rescue", "example_logits", "ctc_lattice", "best_path"]
 
 # Spectral radii on both sides of 1, as the lesson's picture shows them.
 RHOS = (0.5, 0.9, 1.0, 1.1, 1.5)
-
-
-def _function(fns, name, module):
-    """``fns``' function ``name`` (a dict entry or an attribute), else ``module``'s."""
-    if isinstance(fns, dict):
-        fn = fns.get(name)
-    else:
-        fn = getattr(fns, name, None) if fns is not None else None
-    return fn or getattr(module, name)
 
 
 # ---- gradients through time ----------------------------------------------------------------------------------------
@@ -70,8 +61,8 @@ def rnn_gradient_norms(x, params, v, fns=None):
     Forward with ``rnn_cell_forward`` from ``h0 = 0``, then back one step at a time with ``rnn_cell_backward``: the
     gradient on ``h_{T−1}`` is v, and each step's ``dh_prev`` is the gradient on the state before it.
     """
-    forward = _function(fns, "rnn_cell_forward", rnn)
-    backward = _function(fns, "rnn_cell_backward", rnn)
+    forward = own_or_course(fns, "rnn_cell_forward", rnn)
+    backward = own_or_course(fns, "rnn_cell_backward", rnn)
     N, T, _ = x.shape
     h, caches, states = np.zeros((N, len(v))), [], []
     for t in range(T):
@@ -88,8 +79,8 @@ def rnn_gradient_norms(x, params, v, fns=None):
 def lstm_gradient_norms(x, params, v, fns=None):
     """``norms[t] = ‖∂L/∂h_t‖`` through an LSTM (``lstm_cell_forward/backward``), for the same loss as
     :func:`rnn_gradient_norms`; the gradient on the cell state flows back beside it (and is 0 on ``c_{T−1}``)."""
-    forward = _function(fns, "lstm_cell_forward", rnn)
-    backward = _function(fns, "lstm_cell_backward", rnn)
+    forward = own_or_course(fns, "lstm_cell_forward", rnn)
+    backward = own_or_course(fns, "lstm_cell_backward", rnn)
     N, T, _ = x.shape
     h = c = np.zeros((N, len(v)))
     caches = []
@@ -142,8 +133,8 @@ def train_echo(X, Y, params, lr, max_norm=None, fns=None):
     step: the loss, the gradients' joint norm before clipping, and the norm of the gradients the step used. Once the
     loss overflows the run stops, and the rest is NaN.
     """
-    forward, backward = _function(fns, "rnn_forward", rnn), _function(fns, "rnn_backward", rnn)
-    clip = _function(fns, "clip_grad_norm", optim)
+    forward, backward = own_or_course(fns, "rnn_forward", rnn), own_or_course(fns, "rnn_backward", rnn)
+    clip = own_or_course(fns, "clip_grad_norm", optim)
     p = {k: np.array(w, dtype=float) for k, w in params.items()}
     names = list(p)
     record = {key: np.full(len(X), np.nan) for key in ("loss", "grad_norm", "step_norm")}
@@ -259,29 +250,29 @@ def ctc_lattice(logits, target, input_length=None, blank=0, fns=None):
     target = np.asarray(target, dtype=np.int64).reshape(1, -1)
     S = target.shape[1]
     lengths = np.array([S])
-    log_probs = _function(fns, "log_softmax", ctc)(logits[None, :T])
+    log_probs = own_or_course(fns, "log_softmax", ctc)(logits[None, :T])
     ext, skip, valid = ctc.extend_targets(target, lengths, blank)
     lp = ctc.emissions(log_probs, ext, valid)
-    log_alpha = np.asarray(_function(fns, "ctc_alpha", ctc)(lp, skip))[0]
-    log_beta = np.asarray(_function(fns, "ctc_beta", ctc)(lp, skip, np.array([T]), lengths))[0]
+    log_alpha = np.asarray(own_or_course(fns, "ctc_alpha", ctc)(lp, skip))[0]
+    log_beta = np.asarray(own_or_course(fns, "ctc_beta", ctc)(lp, skip, np.array([T]), lengths))[0]
     L = ext.shape[1]
     own = -float(np.logaddexp(log_alpha[-1, L - 1], log_alpha[-1, L - 2] if L > 1 else -np.inf))
     with np.errstate(all="ignore"):
         gamma = np.exp(log_alpha + log_beta + own) if np.isfinite(own) else np.zeros_like(log_alpha)
-        loss, cache = _function(fns, "ctc_loss_forward", ctc)(logits[None, :T], target, np.array([T]), lengths,
+        loss, cache = own_or_course(fns, "ctc_loss_forward", ctc)(logits[None, :T], target, np.array([T]), lengths,
                                                                blank)
         agrees = None
         if np.isfinite(loss) and np.isfinite(own):
             occupancy = gamma @ np.eye(logits.shape[1])[ext[0]]
             try:
-                dlogits = _function(fns, "ctc_loss_backward", ctc)(cache)
+                dlogits = own_or_course(fns, "ctc_loss_backward", ctc)(cache)
                 agrees = _close(dlogits, (np.exp(log_probs) - occupancy) / max(S, 1))
             except DemoNeedsFunction:
                 raise
             except Exception:  # noqa: BLE001 (the course's backward, lent for a forward whose cache it cannot read)
                 agrees = None
     path, path_log_prob = best_path(lp[0], skip[0])
-    greedy = _function(fns, "ctc_greedy_decode", ctc)(logits[None, :T], np.array([T]), blank)[0]
+    greedy = own_or_course(fns, "ctc_greedy_decode", ctc)(logits[None, :T], np.array([T]), blank)[0]
     return {"ext": ext[0], "log_alpha": log_alpha, "log_beta": log_beta, "gamma": gamma,
             "nll": float(loss) * max(S, 1), "path": path, "path_log_prob": path_log_prob,
             "greedy": [int(c) for c in greedy], "gradient_agrees": agrees}
