@@ -56,7 +56,7 @@ class Namespace(dict):
     @contextlib.contextmanager
     def lend(self, functions):
         """Within the block, the student's namespace holds these judge functions (called back across the wall)
-        under their names; then its own values come back. ``course.grading.init.reference_helpers`` uses it."""
+        under their names; then its own values come back. ``course.grading.lending.reference_helpers`` uses it."""
         self.student.side.request({"op": "lend", "values": functions})
         try:
             yield

@@ -9,12 +9,12 @@ grade ``xavier_*`` / ``kaiming_*`` on their own: inside it, the notebook's ``cal
 mistake in a helper costs only the helper's points.
 """
 
-import contextlib
 import math
 
 import numpy as np
 
 from course import init as _ref
+from course.grading import lending
 from course.grading.checks import CheckFailure, call_quietly, call_student, fmt, not_implemented
 
 __all__ = ["check_random", "check_uses_rng", "check_raises", "check_float64", "check_orthogonal",
@@ -227,28 +227,6 @@ def check_orthogonal_signs(fn, shape, draws=200, label=None):
                            "so Q is uniformly distributed over orthogonal matrices.")
 
 
-@contextlib.contextmanager
 def reference_helpers(namespace, names=HELPERS, module=_ref):
-    """Within the block, ``namespace[name]`` is the course's reference function for each name (from ``module``,
-    04's :mod:`course.init` unless told), then restored.
-
-    A test cell passes ``globals()``: the notebook's functions look their helpers up there at call time. In cohort
-    grading the notebook's functions live in another process, whose namespace the judge's ``globals()`` can
-    ``lend`` the reference functions to (as calls back into the judge: their code never goes there).
-    """
-    lend = getattr(namespace, "lend", None)
-    if lend is not None:
-        with lend({n: getattr(module, n) for n in names}):
-            yield
-        return
-    saved = {n: namespace[n] for n in names if n in namespace}
-    for n in names:
-        namespace[n] = getattr(module, n)
-    try:
-        yield
-    finally:
-        for n in names:
-            if n in saved:
-                namespace[n] = saved[n]
-            else:
-                namespace.pop(n, None)
+    """:func:`course.grading.lending.reference_helpers` with 04's helpers (from :mod:`course.init`) by default."""
+    return lending.reference_helpers(namespace, names, module)

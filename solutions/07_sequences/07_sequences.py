@@ -30,7 +30,7 @@
 import numpy as np
 
 from course.grading import check
-from course.grading.init import reference_helpers
+from course.grading.lending import reference_helpers
 from course.grading.sequences import numerical_backward
 from course.viz import show
 from course.viz import sequences as plots
