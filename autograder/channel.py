@@ -6,8 +6,9 @@ the test passed in (a loss, a learning-rate schedule, a recording model) and tha
 
 What a call does to its arguments comes back too: an array the student changed in place is changed in the
 judge's copy, a random generator's state advances as if the draws had happened there, and a result that *is* one
-of the arguments is that argument again. The judge's side serves only names without a leading underscore, never
-modules or classes, so nothing of its own state is in reach.
+of the arguments is that argument again. Each side's objects are :class:`~autograder.remote.Remote` proxies on
+the other, one per object, and a proxy sent back arrives as the object itself. The judge's side serves only names
+without a leading underscore and no operators, and exports no module or class, so nothing of its state is in reach.
 """
 
 import builtins
@@ -17,10 +18,12 @@ import re
 import select
 import time
 import types
+import weakref
 
 import numpy as np
 
 from autograder.effects import merge as _merge, mutable as _mutable, substitute as _substitute
+from autograder.remote import Remote, apply_operator
 from autograder.wire import HEAD_SIZE, Handle, WireError, dumps, head, loads_body
 
 _EXCEPTIONS = {name: cls for name, cls in vars(builtins).items()
@@ -63,16 +66,6 @@ def remote_exception(type_name, message, line=""):
     return exc
 
 
-class _Default:
-    """A default value as the other side wrote it (only its text crosses)."""
-
-    def __init__(self, text):
-        self.text = text
-
-    def __repr__(self):
-        return self.text
-
-
 def _parameters(fn):
     """[[name, kind, default text or None]] of a function, so the other side can show its signature."""
     try:
@@ -83,65 +76,28 @@ def _parameters(fn):
             for p in sig.parameters.values()]
 
 
-class Remote:
-    """Stands for an object on the other side. Calling it, iterating it or reading an attribute asks that side."""
-
-    def __init__(self, endpoint, handle):
-        object.__setattr__(self, "_endpoint", endpoint)
-        object.__setattr__(self, "_handle", handle)
-        object.__setattr__(self, "__name__", handle.name or handle.type)
-        object.__setattr__(self, "__qualname__", handle.name or handle.type)
-        if handle.params is not None:  # inspect.signature reads this: the checks name the arguments they pass
-            object.__setattr__(self, "__signature__", inspect.Signature([
-                inspect.Parameter(name, inspect._ParameterKind(kind),
-                                  default=inspect.Parameter.empty if default is None else _Default(default))
-                for name, kind, default in handle.params]))
-
-    def _ask(self, op, **fields):
-        return self._endpoint.request({"op": op, "h": self._handle.id, **fields})
-
-    def __call__(self, *args, **kwargs):
-        return self._endpoint.call(self._handle, args, kwargs)
-
-    def __getattr__(self, name):
-        if name.startswith("_"):  # NumPy and IPython probe for __array__, _repr_html_ ...: never ask for those
-            raise AttributeError(name)
-        return self._ask("getattr", n=name)["v"]
-
-    def __setattr__(self, name, value):
-        self._ask("setattr", n=name, v=value)
-
-    def __iter__(self):
-        return self._ask("iter")["v"]
-
-    def __next__(self):
-        return self._ask("next")["v"]
-
-    def __len__(self):
-        return self._ask("len")["v"]
-
-    def __getitem__(self, key):
-        return self._ask("getitem", v=key)["v"]
-
-    def __repr__(self):
-        return f"<{self._handle.type} {self._handle.name}>".replace("  ", " ")
-
-
 class Endpoint:
     """One side of the channel. ``guarded``: serve only public attributes, and export no module or class."""
 
     def __init__(self, rfd, wfd, guarded):
         self.rfd, self.wfd, self.guarded = rfd, wfd, guarded
         self.exports, self._ids = {}, {}
+        self._remotes = weakref.WeakValueDictionary()  # their id -> our one live proxy of that object
         self.rngs_sent, self.rngs_received = {}, {}  # id -> Generator: ours that crossed, theirs that arrived
         self._rng_synced = {}  # id -> the state both sides last agreed on, for the generators that arrived
         self.deadline = None  # time.monotonic() value after which a wait raises TimedOut
         self.ops = {"call": self._serve_call, "getattr": self._serve_getattr, "setattr": self._serve_setattr,
                     "iter": lambda m: iter(self._obj(m)), "next": lambda m: next(self._obj(m)),
-                    "len": lambda m: len(self._obj(m)), "getitem": lambda m: self._obj(m)[m["v"]]}
+                    "len": lambda m: len(self._obj(m)), "getitem": lambda m: self._obj(m)[m["v"]],
+                    "bool": lambda m: bool(self._obj(m)), "operator": self._serve_operator}
 
     # ---- exporting and decoding handles
     def export(self, obj):
+        """The handle fields naming ``obj``, or just the id if it is a proxy of the other side's own object."""
+        if isinstance(obj, Remote):
+            if obj._endpoint is not self:  # another channel's (an earlier student process): its id means nothing
+                raise WireError(f"{obj!r} belongs to another channel")
+            return obj._handle.id
         if self.guarded and isinstance(obj, (types.ModuleType, type)):
             raise WireError(f"a {type(obj).__name__} cannot cross to the student's side")
         hid = self._ids.get(id(obj))
@@ -151,6 +107,19 @@ class Endpoint:
         function = isinstance(obj, (types.FunctionType, types.MethodType, type))
         name = getattr(obj, "__name__", "") if function else ""
         return hid, type(obj).__name__, callable(obj), str(name), _parameters(obj) if function else None
+
+    def own(self, hid):
+        """Our object that the other side sent back by its id (its proxy went home)."""
+        if type(hid) is not int or hid not in self.exports:
+            raise WireError(f"no object {hid!r} was shared")
+        return self.exports[hid]
+
+    def proxy(self, handle):
+        """The one Remote for the object ``handle`` names, so `is`, id() and hashing hold across messages."""
+        remote = self._remotes.get(handle.id)
+        if remote is None:
+            remote = self._remotes[handle.id] = Remote(self, handle)
+        return remote
 
     # ---- random generators: one object per side, their states kept equal at every message
     def share_rng(self, rng):
@@ -183,12 +152,13 @@ class Endpoint:
 
     def _proxies(self, value):
         if isinstance(value, Handle):
-            return Remote(self, value)
+            return self.proxy(value)
         if type(value) is list:
             value[:] = [self._proxies(v) for v in value]
-        elif type(value) is dict:
-            for k in value:
-                value[k] = self._proxies(value[k])
+        elif type(value) is dict:  # keys too: a dict keyed by the other side's objects is keyed by their proxies
+            items = [(self._proxies(k), self._proxies(v)) for k, v in value.items()]
+            value.clear()
+            value.update(items)
         elif type(value) is tuple:
             return tuple(self._proxies(v) for v in value)
         return value
@@ -224,7 +194,7 @@ class Endpoint:
     def receive(self):
         try:
             total, json_len = head(self._read(HEAD_SIZE))
-            message = loads_body(self._read(total), json_len, self.resolve_rng)
+            message = loads_body(self._read(total), json_len, self.resolve_rng, self.own)
             for rid, state in message.pop("g", None) or []:
                 self.resolve_rng(rid, True, state)
         except (WireError, TypeError, ValueError) as exc:
@@ -298,6 +268,11 @@ class Endpoint:
         if self.guarded and name.startswith("_"):
             raise AttributeError(f"{name!r} is not shared")
         return getattr(self._obj(m), name)
+
+    def _serve_operator(self, m):
+        if self.guarded:  # the judge's objects are its own: a student's code cannot make it run their operators
+            raise TypeError("operators are not applied to the judge's objects")
+        return apply_operator(str(m.get("n")), self._obj(m), m.get("v"))
 
     def _serve_setattr(self, m):
         name = str(m.get("n"))

@@ -6,7 +6,7 @@ JSON on stdout. It starts the student's side in the sandbox (:mod:`autograder.sa
 in order: the student's cells run over there; each test cell runs here, in a namespace that holds the set-up
 imports (the checks, numpy) and in which every other name is looked up in the student's namespace at the moment
 of use, so the test sees the functions as they are at that point of the notebook. A student's function is a
-:class:`~autograder.channel.Remote`: calling it sends the arguments and returns plain data.
+:class:`~autograder.remote.Remote`: calling it sends the arguments and returns plain data.
 
 A cell that runs past the time limit, or a student process that dies (an exit, a crash, the memory limit), ends
 that student process: the cell reports it, and a fresh process replays the student's cells that had finished so

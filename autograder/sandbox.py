@@ -26,7 +26,7 @@ COURSE = Path(importlib.util.find_spec("course").origin).parent  # the installed
 HOME = "/home/student"
 LIB = "/opt/grader"
 VENV = "/opt/venv"
-_SIDE_MODULES = ("__init__.py", "wire.py", "effects.py", "channel.py", "student.py")
+_SIDE_MODULES = ("__init__.py", "wire.py", "effects.py", "remote.py", "channel.py", "student.py")
 UNSANDBOXED = ("graded WITHOUT an OS sandbox (--allow-unsandboxed): student code ran as the grader's user, "
                "with its files and network in reach")
 

@@ -4,8 +4,9 @@ A message is a JSON header plus raw byte buffers (one per array). Only these typ
 int, float, complex, str, bytes, list, tuple, dict, NumPy arrays and scalars of numeric, bool or string dtypes, and
 NumPy Generators (by state; :mod:`autograder.channel` keeps the two sides' copies in step). Everything else
 crosses as a *handle*: a number naming an object that stays on its own side, which the other side can only ask to
-call, iterate or read public attributes of. Decoding builds values from JSON and bytes alone, so a message can
-never run code.
+call, iterate, read public attributes of or (the student's objects only) apply operators to. A proxy of such an
+object sent back to its own side crosses as its id alone and arrives as the object itself (an id that side never
+shared is refused). Decoding builds values from JSON and bytes alone, so a message can never run code.
 
 Containers and arrays that appear twice in one message are sent once and referenced, so a function that returns
 its own argument is seen to do so.
@@ -72,12 +73,15 @@ class _Encoder:
             self.memo[id(x)] = len(self.memo)
             rid, owner = self.share_rng(x)
             return {"$g": [rid, owner, self(x.bit_generator.state)]}
-        return {"$h": list(self.export(x))}
+        named = self.export(x)
+        if type(named) is int:  # a proxy of one of the receiver's own objects: it goes home by its id
+            return {"$o": named}
+        return {"$h": list(named)}
 
 
 class _Decoder:
-    def __init__(self, buffers, resolve_rng):
-        self.buffers, self.resolve_rng, self.memo = buffers, resolve_rng, []
+    def __init__(self, buffers, resolve_rng, resolve_own):
+        self.buffers, self.resolve_rng, self.resolve_own, self.memo = buffers, resolve_rng, resolve_own, []
 
     def buffer(self, i):
         if type(i) is not int or not 0 <= i < len(self.buffers):
@@ -125,6 +129,8 @@ class _Decoder:
         if tag == "$h":
             hid, public_type, is_callable, name, params = v
             return Handle(int(hid), str(public_type), bool(is_callable), str(name), _params(params))
+        if tag == "$o":
+            return self.resolve_own(v)
         raise WireError(f"unknown tag {tag!r}")
 
     def _container(self, tag, items):
@@ -186,8 +192,9 @@ def generator(state, rng=None):
 
 
 def dumps(message, export, share_rng):
-    """Bytes of one message (a dict whose values are encoded); ``export(obj)`` names an object that stays here,
-    ``share_rng(generator)`` gives a Generator's (id, whether it is the receiver's own)."""
+    """Bytes of one message (a dict whose values are encoded); ``export(obj)`` names an object that stays here
+    (its handle's fields; an int: the receiver's own object of that id), ``share_rng(generator)`` gives a
+    Generator's (id, whether it is the receiver's own)."""
     enc = _Encoder(export, share_rng)
     header = json.dumps({k: enc(v) for k, v in message.items()}, separators=(",", ":")).encode()
     parts = [header]
@@ -197,9 +204,14 @@ def dumps(message, export, share_rng):
     return _HEAD.pack(len(body), len(header)) + body
 
 
-def loads_body(body, json_len, resolve_rng):
+def _unknown_own(hid):
+    raise WireError(f"no object {hid!r} was shared")
+
+
+def loads_body(body, json_len, resolve_rng, resolve_own=_unknown_own):
     """Decode one message body (after its 16-byte head). Raises WireError on anything malformed.
-    ``resolve_rng(id, ours, state)`` gives the Generator an encoded one stands for, with that state."""
+    ``resolve_rng(id, ours, state)`` gives the Generator an encoded one stands for, with that state;
+    ``resolve_own(id)`` the object of ours a proxy sent back stands for (WireError if there is none)."""
     try:
         raw = json.loads(body[:json_len])
     except (ValueError, RecursionError) as exc:
@@ -211,7 +223,7 @@ def loads_body(body, json_len, resolve_rng):
         pos += 8 + n
     if type(raw) is not dict:
         raise WireError("message is not a dict")
-    dec = _Decoder(buffers, resolve_rng)
+    dec = _Decoder(buffers, resolve_rng, resolve_own)
     try:
         return {str(k): dec(v) for k, v in raw.items()}
     except (RecursionError, TypeError, ValueError, IndexError, struct.error) as exc:

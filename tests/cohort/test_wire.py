@@ -1,50 +1,19 @@
 """The plain-data channel between the judge and the student's process (autograder.wire, autograder.channel).
 
-Two endpoints over real pipes, the student's side served from a thread: values round-trip exactly, a call's effect
-on its arguments comes back, random generators stay in step, exceptions keep their type and the student's line,
-and nothing that is not plain data is ever decoded into an object that runs code.
+Two endpoints over real pipes, the student's side served from a thread (``pair`` in conftest.py): values
+round-trip exactly, a call's effect on its arguments comes back, random generators stay in step, exceptions keep
+their type and the student's line, and nothing that is not plain data is ever decoded into an object that runs code.
 """
 
 import json
 import os
 import struct
-import threading
 
 import numpy as np
 import pytest
 
 from autograder import wire
-from autograder.channel import Endpoint, PeerGone, RemoteError, TimedOut
-
-
-@pytest.fixture
-def pair():
-    """(judge endpoint, a function that shares a student-side object and returns the judge's proxy for it)."""
-    a_r, b_w = os.pipe()
-    b_r, a_w = os.pipe()
-    judge, student = Endpoint(a_r, a_w, guarded=True), Endpoint(b_r, b_w, guarded=False)
-    student.ops["share"] = lambda m: student.shared[m["n"]]
-    student.shared = {}
-    stop = threading.Event()
-
-    def serve():
-        while not stop.is_set():
-            try:
-                student.serve_one(student.receive())
-            except (PeerGone, OSError):  # the test is over and closed the pipes
-                return
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-
-    def share(name, obj):
-        student.shared[name] = obj
-        return judge.request({"op": "share", "n": name})["v"]
-
-    yield judge, share
-    stop.set()
-    for fd in (a_r, a_w, b_r, b_w):
-        os.close(fd)
+from autograder.channel import RemoteError, TimedOut
 
 
 VALUES = [None, True, 0, -7, 2**80, 1.5, float("inf"), -0.0, 1 + 2j, "ü", b"\x00\xff",
@@ -221,6 +190,7 @@ def _message(header, *buffers):
     ({"v": [1, 2]}, [], "not an encoded value"),
     ({"v": {"$a": ["[('a', '<f8')]", [1], 0]}}, [b"\x00" * 8], "dtype"),
     ({"v": {"$h": [1, "function", True, "f", [["x", "kind", None]]]}}, [], "bad parameter list"),
+    ({"v": {"$o": 1}}, [], "no object 1 was shared"),  # a proxy sent home needs a receiver that shared it
 ])
 def test_malformed_messages_are_refused_not_decoded(header, buffers, words):
     with pytest.raises(wire.WireError, match=words):
@@ -234,8 +204,9 @@ def test_oversized_messages_are_refused_before_allocation():
 
 def test_the_channel_never_uses_pickle():
     import autograder.channel
+    import autograder.remote
     import autograder.student
 
-    for module in (wire, autograder.channel, autograder.student):
+    for module in (wire, autograder.channel, autograder.remote, autograder.student):
         source = open(module.__file__).read()
         assert "pickle" not in source.replace("without pickle", "").replace("no pickle", ""), module.__name__
