@@ -24,16 +24,30 @@ class EngineFallback:
     says which (the explorer's ``borrowing``, as :class:`course.demo.Yours` is for a lesson's functions)."""
 
     def __init__(self, tensor):
-        self.tensor, self.why = tensor, None
+        self.tensor, self.why, self.done = tensor, None, "drawn with"
 
     def note(self):
         """"" when the last picture was drawn with the student's engine, else one line saying why it was not."""
-        return f"ⓘ drawn with the course's engine: {self.why}" if self.why else ""
+        return f"ⓘ {self.done} the course's engine: {self.why}" if self.why else ""
+
+    def run(self, build):
+        """``build(Tensor)`` with the student's class, or, when that raises, with the course's (and ``note()`` says
+        why). A demo cell's computation, where ``draw`` is a picture's."""
+        self.why, self.done = None, "computed with"
+        try:
+            return build(self.tensor)
+        except Exception as exc:  # noqa: BLE001 (the student's engine is not finished: the course's stands in)
+            theirs = drawings.describe_failure(exc)
+            from course.autograd import Tensor
+
+            result = build(Tensor)
+            self.why = theirs if theirs.startswith("your ") else f"your engine raised {theirs}"
+            return result
 
     def draw(self, expression, x, w):
         """The figure of ``expression`` at ``x``, ``w``: the student's engine if it can, the course's if theirs
         raises and the course's draws it, else a one-line message (the expression's fault, or both engines')."""
-        self.why = None
+        self.why, self.done = None, "drawn with"
         title = drawings.expression_title(expression, x, w, boxes=False)
         if self.tensor is None:
             return drawings.draw_expression(expression, x, w)
