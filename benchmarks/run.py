@@ -4,7 +4,8 @@
                                          every explorer redraws (benchmarks/widget_redraw.py), and CTC's speed
                                          and correctness (benchmarks/ctc_bench.py)
     python benchmarks/run.py --all       also the training benchmark (06), the digit-string reader (07, about
-                                         70 s) and the grading throughput (cohort)
+                                         70 s), the grading throughput (cohort) and the autograd engine against
+                                         course.nn (08, benchmarks/autograd_bench.py, about 20 s)
 
 Each notebook is executed top to bottom with nbclient in a scratch copy, exactly as a student's kernel would run it.
 """
@@ -74,8 +75,8 @@ def table(rows):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--all", action="store_true", help="also run the training, digit-string and grading "
-                                                           "benchmarks")
+    parser.add_argument("--all", action="store_true", help="also run the training, digit-string, grading and "
+                                                           "autograd benchmarks")
     args = parser.parse_args()
 
     rows = [("measure", "value", "target")]
@@ -99,6 +100,8 @@ def main():
             if extra_rows:
                 print()
                 table(extra_rows)
+        print()
+        extra("autograd_bench", [])  # prints its own tables
 
 
 if __name__ == "__main__":
