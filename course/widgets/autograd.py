@@ -4,7 +4,9 @@ own engine, with the value and the gradient on every node (:func:`course.viz.aut
 from course.viz import autograd as drawings
 from course.widgets import dropdown, explorer, slider
 
-__all__ = ["graph_explorer", "EngineFallback", "PRESETS"]
+__all__ = ["graph_explorer", "EngineFallback", "PRESETS", "describe"]
+
+describe = drawings.describe_failure  # "your mul is not written yet": for a demo cell that stops early
 
 # (label, expression): lesson 02's graph; x and w each used twice; one tensor used twice (named with :=); a neuron;
 # a polynomial; log-sum-exp; a division and a relu.

@@ -978,8 +978,8 @@ try:
         numeric = numerical_gradient(lambda v: float(loss_of(X, *[v if o is value else o for o in others]).data),
                                      value.copy())
         print(f"∂L/∂{name}: relative error {rel_error(p.grad, numeric):.1e}")
-except NotImplementedError as exc:
-    print(f"ⓘ Not yet: an operation this expression uses is not written ({exc!r}).")
+except Exception as exc:  # an operation is not written yet, or raises
+    print(f"ⓘ Not yet: {explore.describe(exc)}.")
 
 
 # %% [markdown]
@@ -1099,8 +1099,8 @@ try:
     diffs = [np.max(np.abs(p.grad - q.grad)) for p, q in zip(mine_net.parameters(), theirs.parameters())]
     print(f"loss: {loss.data:.12f} (yours) and {their_loss:.12f} (lesson 06's)")
     print(f"the largest difference over {len(diffs)} parameters' gradients: {max(diffs):.1e}")
-except NotImplementedError as exc:
-    print(f"ⓘ Not yet: an operation the network uses is not written ({exc!r}).")
+except Exception as exc:  # an operation is not written yet, or raises
+    print(f"ⓘ Not yet: {explore.describe(exc)}.")
 
 # %% [markdown]
 # **Training it.** Lesson 06's recipe, unchanged: Adam with learning rate 3·10⁻³ and L2 weight decay 10⁻⁴ (lesson
@@ -1141,8 +1141,8 @@ try:
     val_acc = accuracy_of(net, split.X_val, split.y_val)
     print(f"trained on your engine in {seconds:.1f} s: validation accuracy {val_acc:.2%}")
     print(f"held-out test accuracy, looked at once: {accuracy_of(net, split.X_test, split.y_test):.2%}")
-except NotImplementedError as exc:
-    print(f"ⓘ Not yet: an operation the network uses is not written ({exc!r}).")
+except Exception as exc:  # an operation is not written yet, or raises
+    print(f"ⓘ Not yet: {explore.describe(exc)}.")
 
 
 # %% [markdown]
@@ -1187,8 +1187,8 @@ try:
           f"({total / ms['lesson 06 step']:.2f}×)")
     for key in ("engine forward", "engine backward", "engine optimizer"):
         print(f"  {key[7:]:>9}: {ms[key]:.2f} ms ({ms[key] / total:.0%})")
-except NotImplementedError as exc:
-    print(f"ⓘ Not yet: an operation the network uses is not written ({exc!r}).")
+except Exception as exc:  # an operation is not written yet, or raises
+    print(f"ⓘ Not yet: {explore.describe(exc)}.")
 
 # %% [markdown]
 # On a network this small (batches of 64, 256 units) a NumPy call takes microseconds, so the Python around it
