@@ -88,8 +88,17 @@ def _needs(t):
     return t.requires_grad
 
 
+def _pair(a, b):
+    """Both as tensors; a Python number takes the other's dtype, as NumPy's scalars do (x * 2.0 stays float32)."""
+    if isinstance(a, Tensor) and isinstance(b, (int, float)):
+        return a, Tensor(np.asarray(b, dtype=a.dtype))
+    if isinstance(b, Tensor) and isinstance(a, (int, float)):
+        return Tensor(np.asarray(a, dtype=b.dtype)), b
+    return as_tensor(a), as_tensor(b)
+
+
 def add(a, b):
-    a, b = as_tensor(a), as_tensor(b)
+    a, b = _pair(a, b)
 
     def local_backward(grad):
         return unbroadcast(grad, a.shape), unbroadcast(grad, b.shape)
@@ -97,7 +106,7 @@ def add(a, b):
 
 
 def sub(a, b):
-    a, b = as_tensor(a), as_tensor(b)
+    a, b = _pair(a, b)
 
     def local_backward(grad):
         return unbroadcast(grad, a.shape), unbroadcast(-grad, b.shape)
@@ -105,7 +114,7 @@ def sub(a, b):
 
 
 def mul(a, b):
-    a, b = as_tensor(a), as_tensor(b)
+    a, b = _pair(a, b)
 
     def local_backward(grad):
         return (unbroadcast(grad * b.data, a.shape) if _needs(a) else None,
@@ -114,7 +123,7 @@ def mul(a, b):
 
 
 def div(a, b):
-    a, b = as_tensor(a), as_tensor(b)
+    a, b = _pair(a, b)
 
     def local_backward(grad):
         return (unbroadcast(grad / b.data, a.shape) if _needs(a) else None,
@@ -124,7 +133,7 @@ def div(a, b):
 
 def matmul(a, b):
     """``a @ b`` for 2-D ``a`` (N, K) and ``b`` (K, M)."""
-    a, b = as_tensor(a), as_tensor(b)
+    a, b = _pair(a, b)
 
     def local_backward(grad):  # the input of a first layer needs no gradient: skip that product
         return (grad @ b.data.T if _needs(a) else None,
@@ -151,7 +160,7 @@ def _restore(grad, shape, axis, keepdims):
     if axis is None or keepdims:  # a scalar, or the axes were kept: it broadcasts already
         return grad
     axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
-    return np.expand_dims(grad, tuple(ax % len(shape) for ax in axes))
+    return np.expand_dims(grad, axes)
 
 
 def reduce_sum(a, axis=None, keepdims=False):
@@ -191,7 +200,8 @@ def tanh(a):
 
 def sigmoid(a):
     a = as_tensor(a)
-    out = 0.5 * (1.0 + np.tanh(0.5 * a.data))  # σ(x) without overflow for large |x|
+    e = np.exp(-np.abs(a.data))  # never overflows; exact in both tails
+    out = np.where(a.data >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
     return Tensor(out, parents=(a,), local_backward=lambda grad: (grad * out * (1.0 - out),), op="sigmoid")
 
 
@@ -279,7 +289,7 @@ def backward(tensor, grad=None):
         if node.grad is not None:
             node.grad = node.grad + g
         else:  # a leaf's .grad is the user's (an optimizer may change it in place): never an array we share
-            node.grad = g if node.parents else np.array(g)
+            node.grad = g if node.parents else np.array(g, order="C")  # C order: a .T view's is Fortran
         if node.local_backward is None:
             continue
         for parent, pg in zip(node.parents, node.local_backward(g)):
