@@ -148,7 +148,6 @@ print("∂L/∂x for an upstream gradient of ones:", y.local_backward(np.ones(2)
 #    and a `local_backward` that returns a tuple of one gradient per parent, each of its parent's shape. It must
 #    not change `grad` in place either: the same array may be passed to several rules.
 #
-#
 # ## 2 · Broadcasting, undone: `unbroadcast`
 #
 # NumPy lets `x + b` add a bias `b` of shape `(D,)` to every row of `x` `(N, D)`: it **broadcasts** `b`, as if it
@@ -163,6 +162,14 @@ print("∂L/∂x for an upstream gradient of ones:", y.local_backward(np.ones(2)
 #
 # Every binary operation below ends its local backward with `unbroadcast(…, a.shape)` and `unbroadcast(…, b.shape)`.
 # Without it, a bias would receive a gradient of shape `(N, D)`, and the shapes would stop matching one step later.
+#
+#
+# <details><summary>Hint 1 · two loops</summary>
+#
+# First, while `grad` has more axes than `shape`, sum over axis 0. Then, for each axis where `shape` has 1 and
+# `grad` does not, sum over it with `keepdims=True`.
+#
+# </details>
 
 # %% nbgrader={"grade": false, "grade_id": "unbroadcast", "locked": false, "schema_version": 3, "solution": true}
 def unbroadcast(grad, shape):
@@ -435,6 +442,24 @@ print("power: all visible tests pass ✓")
 # reaches a tensor that requires a gradient, its `.grad` becomes `.grad + g` (or `g` when it was None). A tensor with
 # `requires_grad=False`, like the constant 1 in `w + 1`, keeps `.grad = None`. Interior tensors may store theirs as
 # well; the explorer below draws them.
+#
+#
+# <details><summary>Hint 1 · the plan</summary>
+#
+# 1. The seed: `grad` if given, else `np.ones_like(tensor.data)` for a scalar; raise an error otherwise.
+# 2. The order: the depth-first `visit` above, from `tensor`.
+# 3. A dict `pending = {id(tensor): seed}`. For each `t` in `reversed(order)`: take `t`'s total out of `pending`
+#    (skip `t` if there is none, or if it does not require a gradient), add it to `t.grad`, then, if `t` has a
+#    `local_backward`, call it once and add each parent's share into `pending`.
+#
+# </details>
+#
+# <details><summary>Hint 2 · the two ways to lose a share</summary>
+#
+# `pending[id(p)] = share` forgets what another child already sent to `p`: add it to what is there. And
+# `t.grad = g` forgets the gradient a leaf had before this call: add that too (`None` counts as 0).
+#
+# </details>
 
 # %% nbgrader={"grade": false, "grade_id": "backward", "locked": false, "schema_version": 3, "solution": true}
 def backward(tensor, grad=None):
@@ -594,6 +619,15 @@ check_op(matmul, Tensor, _rng.normal(size=(5, 2)), _rng.normal(size=(2, 7)), for
 ### END HIDDEN TESTS
 print("matmul: all visible tests pass ✓")
 
+
+#
+# <details><summary>Hint 1 · putting the axes back</summary>
+#
+# `np.expand_dims(grad, axis)` accepts an int, a negative int or a tuple, exactly as the sum took them; skip it when
+# `axis` is None (the gradient is a single number, which broadcasts to anything) or when `keepdims=True` (the axes
+# are still there). Then `np.broadcast_to(grad, a.shape).copy()`.
+#
+# </details>
 
 # %% nbgrader={"grade": false, "grade_id": "reduce_sum", "locked": false, "schema_version": 3, "solution": true}
 def reduce_sum(a, axis=None, keepdims=False):
@@ -872,6 +906,14 @@ print("transpose: all visible tests pass ✓")
 # By hand, for the logits `[[0, ln 3]]`: softmax = `[0.25, 0.75]` and log-softmax = `[−1.3863, −0.2877]`. For the
 # upstream gradient `[[1, 0]]` the log-softmax's backward gives `[1, 0] − [0.25, 0.75]·1 = [0.75, −0.75]`. With the
 # label 1, the cross-entropy is −ln 0.75 = 0.2877 and its gradient is `[0.25, −0.25]`.
+#
+#
+# <details><summary>Hint 1 · keep the softmax</summary>
+#
+# After the forward, `np.exp(out)` is the softmax. In the local backward, `grad.sum(axis=axis, keepdims=True)` is
+# the sum in the formula; `keepdims` lets it broadcast against `grad`.
+#
+# </details>
 
 # %% nbgrader={"grade": false, "grade_id": "log_softmax", "locked": false, "schema_version": 3, "solution": true}
 def log_softmax(x, axis=-1):
