@@ -22,7 +22,7 @@ from course.grading.diagnosis import arg_names, describe_inputs
 from course.grading.mistakes import mistakes_of
 from course.grading.mutants import Mistake
 
-__all__ = ["check_op", "const", "np_log_softmax", "np_cross_entropy", "OPERATORS"]
+__all__ = ["check_op", "op_outputs", "const", "np_log_softmax", "np_cross_entropy", "OPERATORS"]
 
 OPERATORS = {"+": _operator.add, "-": _operator.sub, "*": _operator.mul, "/": _operator.truediv,
              "@": _operator.matmul}
@@ -48,6 +48,21 @@ def np_cross_entropy(logits, labels):
 
 class _Problem(Exception):
     """Something about the graph a student's op made, said in words (raised inside a probe)."""
+
+
+class _RuleRaised(Exception):
+    """A local backward raised (the student's exception is the ``__cause__``)."""
+
+
+def _rule_hint(exc):
+    text = str(exc)
+    if isinstance(exc, ValueError) and ("broadcast" in text or "remapping" in text):
+        return (". A gradient that will not broadcast to its input's shape has lost or gained an axis: put each "
+                "summed axis back as a length-1 axis (np.expand_dims(grad, axis)), unless keepdims=True kept it")
+    if isinstance(exc, ValueError) and ("matmul" in text or "aligned" in text):
+        return (". The shapes of a matrix product do not fit: with grad (N, M), a (N, K) and b (K, M), only "
+                "grad @ bᵀ has a's shape (N, K) and only aᵀ @ grad has b's shape (K, M)")
+    return ""
 
 
 def _is_leaf_input(v):
@@ -82,7 +97,12 @@ def _traverse(out, upstream, leaves, names):
         if rule is None:
             raise _Problem("made a tensor with parents but no local_backward: the gradient cannot flow back")
         upstream_before = np.array(g, copy=True)
-        grads = rule(g)
+        try:
+            grads = rule(g)
+        except NotImplementedError:
+            raise
+        except Exception as exc:  # noqa: BLE001 (said as the local backward's own error)
+            raise _RuleRaised() from exc
         if not np.array_equal(np.asarray(g), upstream_before):
             raise _Problem("changed the upstream gradient `grad` in place inside local_backward: compute new "
                            "arrays (grad * b.data), never grad *= …, because grad may be shared")
@@ -100,9 +120,11 @@ def _traverse(out, upstream, leaves, names):
             shape = tuple(parent.shape)
             if pg.shape != shape:
                 who = names.get(id(parent), "a parent")
+                size = int(np.prod(shape))
                 hint = (f": `{who}` was broadcast in the forward, so its gradient is the upstream one summed over "
-                        f"the broadcast axes, unbroadcast(grad, {who}.shape)") if pg.size > int(np.prod(shape)) \
-                    else ""
+                        f"the broadcast axes, unbroadcast(grad, {who}.shape)") if pg.size > size else (
+                    f": it holds `{who}`'s entries in another layout, so put it back in `{who}`'s shape "
+                    f"(np.reshape(grad, {who}.shape) undoes a reshape, grad.T a transpose)") if pg.size == size else ""
                 raise _Problem(f"the gradient for `{who}` has shape {pg.shape}, but `{who}` has shape {shape}{hint}")
             pending[id(parent)] = pg if id(parent) not in pending else pending[id(parent)] + pg
     return [reached.get(id(leaf)) for leaf in leaves]
@@ -140,6 +162,16 @@ def _probe(op, tensor, layout, kwargs, names, via):
     tags = {}
     probe.__name__ = getattr(op, "__name__", via or "op")
     return probe
+
+
+def op_outputs(op, *values, upstream, kwargs=None):
+    """``(value, gradient of each leaf)`` of ``op`` on the course's Tensor: the plain data ``check_op`` compares.
+
+    ``values`` as for :func:`check_op` (float arrays become leaves); ``upstream`` is the gradient on the result.
+    """
+    layout = [_is_leaf_input(v) for v in values]
+    probe = _probe(op, _reference_tensor(), layout, dict(kwargs or {}), _names(op, values, None), None)
+    return probe(*values, np.asarray(upstream, dtype=np.float64))
 
 
 def _names(op, values, via):
@@ -188,6 +220,9 @@ def check_op(op, tensor, *values, forward, kwargs=None, upstream=None, grads=Non
     if exc is not None:
         if isinstance(exc, _Problem):
             raise CheckFailure(f"{where}: {exc}.") from None
+        if isinstance(exc, _RuleRaised):
+            cause = exc.__cause__
+            raise raised(f"{where}: its local_backward", cause, _rule_hint(cause)) from None
         if isinstance(exc, NotImplementedError):
             raise not_implemented(op if not via else probe, exc) from None
         hint = ""

@@ -85,6 +85,11 @@ class Graph:
         return out
 
 
+_SUM_SHARES = ("`{name}` is used {k} times and receives their sum: add the shares (`+=`), do not overwrite them "
+               "(`=`), and pass a tensor's gradient on only after every tensor made from it has given its share "
+               "(reverse topological order)")
+
+
 def _build(graph, tensor, log):
     made = {}
     for name, (kind, parents, value, requires_grad) in graph.nodes.items():
@@ -137,7 +142,9 @@ def _check_visits(graph, log, calls, seed, where):
                  "topological order lists each once), after adding up everything it receives")
         if name not in runs:
             fail(where, f"never ran the local backward of `{name}`, so nothing reached its parents "
-                 f"{list(graph.nodes[name][1])}: every tensor the root depends on must be visited")
+                 f"{list(graph.nodes[name][1])}: a tensor visited before the tensors made from it have passed it "
+                 "its gradient has nothing to pass on. Visit every tensor the root depends on in reverse "
+                 "topological order: the root first, each tensor after every tensor made from it")
     first_call = log[:len(log) // calls] if calls and len(log) % calls == 0 else log
     position = {name: i for i, (name, _) in reversed(list(enumerate(first_call)))}
     for name in interior:
@@ -151,9 +158,9 @@ def _check_visits(graph, log, calls, seed, where):
         if not np.allclose(received, expected, rtol=1e-9, atol=1e-12):
             shares = graph.shares(name, seed)
             if len(shares) > 1 and any(np.allclose(received, s) for s in shares):
-                fail(where, f"passed `{name}` only one of its {len(shares)} shares of the gradient: `{name}` is used "
-                     f"{len(shares)} times, and the shares must be added (`+=`), not overwritten (`=`)"
-                     f"\n  expected: {fmt(expected)}\n  got:      {fmt(received)}")
+                fail(where, f"passed `{name}` only one of its {len(shares)} shares of the gradient: "
+                     + _SUM_SHARES.format(name=name, k=len(shares))
+                     + f"\n  expected: {fmt(expected)}\n  got:      {fmt(received)}")
             if name == graph.root:
                 fail(where, "did not start from the right seed: the root's gradient is 1.0 for a scalar, or the "
                      f"grad passed in\n  expected: {fmt(expected)}\n  got:      {fmt(received)}")
@@ -184,9 +191,9 @@ def _check_leaves(graph, made, seed, calls, preset, where):
             continue
         shares = graph.shares(name, seed) if calls == 1 and not preset else []
         if len(shares) > 1 and any(np.shape(got) == np.shape(s) and np.allclose(got, s) for s in shares):
-            fail(where, f"gave `{name}` only one of its {len(shares)} shares of the gradient: `{name}` is used "
-                 f"{len(shares)} times, and the shares must be added (`+=`), not overwritten (`=`)"
-                 f"\n  expected: {fmt(expected)}\n  got:      {fmt(got)}")
+            fail(where, f"gave `{name}` only one of its {len(shares)} shares of the gradient: "
+                 + _SUM_SHARES.format(name=name, k=len(shares))
+                 + f"\n  expected: {fmt(expected)}\n  got:      {fmt(got)}")
         if name in preset and np.shape(got) == np.shape(own) and np.allclose(got, own):
             fail(where, f"overwrote `{name}.grad`, which already held a gradient: add to it (`{name}.grad = "
                  f"{name}.grad + g`), as torch accumulates gradients across backward calls"

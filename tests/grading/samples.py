@@ -9,7 +9,9 @@ cases that make two different formulas agree (square shapes where a transpose wo
 import numpy as np
 
 from course import activations, ctc, gradcheck, gradients, init, layers, losses, optim, rnn, train
+from course import autograd as ag
 from course.examples import delta_rule, network222, xor
+from course.grading.autograd import op_outputs
 
 _rng = np.random.default_rng(2024)
 
@@ -244,4 +246,54 @@ SEQUENCES = {
     ),
 }
 
-SAMPLES = {**LOSSES, **GRADIENTS, **BACKPROP, **INIT, **OPTIM, **CAPSTONE, **SEQUENCES}
+# --- 08_autograd ------------------------------------------------------------------------------------------------------
+# An operation's sample ends with the upstream gradient on its result; float arrays before it are the leaves. Rows,
+# columns and batch all differ except where a square shape is the point (a transpose left out shows in the values).
+_g8, _g83 = _normal(2, 3), _normal(2, 3, 4)
+_x8, _y8, _b8, _sq8 = _normal(4, 3), _normal(4, 3), _normal(3), _normal(3, 3)
+_pos8, _z8, _labels8 = _rng.uniform(0.5, 2.0, (4, 3)), _normal(4, 5, scale=2.0), np.array([0, 4, 1, 4])
+
+
+def _up(*shape):
+    """An upstream gradient of both signs and no 1s, so a rule that ignores it or its sign shows."""
+    return _rng.uniform(0.5, 1.5, shape) * _rng.choice([-1.0, 1.0], shape)
+
+
+_ops8 = {
+    "add": [(_x8, _b8, _up(4, 3)), (_x8, _y8, _up(4, 3))],
+    "sub": [(_x8, _b8, _up(4, 3)), (_x8, _y8, _up(4, 3))],
+    "neg": [(_x8, _up(4, 3))],
+    "mul": [(_x8, _b8, _up(4, 3)), (_x8, _y8, _up(4, 3))],
+    "div": [(_x8, _pos8[0], _up(4, 3)), (_y8, -_pos8, _up(4, 3))],
+    "power": [(_pos8, 3, _up(4, 3)), (_pos8, -0.5, _up(4, 3))],
+    "matmul": [(_sq8, _normal(3, 3), _up(3, 3)), (_x8, _normal(3, 5), _up(4, 5))],
+    "reduce_sum": [(_sq8, 1, False, _up(3)), (_x8, None, False, _up()), (_g83, (0, 2), True, _up(1, 3, 1))],
+    "reduce_mean": [(_sq8, 1, False, _up(3)), (_x8, 1, False, _up(4)), (_x8, None, False, _up()),
+                    (_g83, -2, True, _up(2, 1, 4))],
+    "exp": [(_x8, _up(4, 3))],
+    "log": [(_pos8, _up(4, 3))],
+    "tanh": [(1.5 * _x8, _up(4, 3))],
+    "sigmoid": [(2.0 * _x8, _up(4, 3)), (np.array([-1000.0, 3.0, 1000.0]), _up(3))],
+    "relu": [(np.array([[-1.0, 0.0, 2.0], [0.5, -0.3, 0.0]]), np.array([[1.5, -1.0, 0.7], [-0.6, 1.2, 0.9]]))],
+    "reshape": [(_g8, 3, 2, _up(3, 2)), (_g83, -1, _up(24))],
+    "transpose": [(_sq8, _up(3, 3)), (_g8, _up(3, 2))],
+    "log_softmax": [(_z8, _up(4, 5)), (500.0 * _z8, _up(4, 5)), (_z8, 0, _up(4, 5))],
+    "cross_entropy": [(_z8, _labels8, np.array(1.7)), (500.0 * _z8, _labels8, np.array(-0.8))],
+}
+OPS = set(_ops8)  # whose catalogued mistakes return a Tensor
+AUTOGRAD = {
+    "unbroadcast": (ag.unbroadcast, [(_g8, shape) for shape in ((3,), (1, 3), (2, 1), ())] +
+                    [(_g83, shape) for shape in ((3, 1), (1, 1, 4), (2, 1, 4))]),
+    **{name: (getattr(ag, name), cases) for name, cases in _ops8.items()},
+}
+
+
+def plain(name, fn):
+    """``fn`` as the catalogue tests compare it: itself, or for an 08 operation (which returns a Tensor) its value
+    and each leaf's gradient for the upstream gradient that ends the sample, through the course's traversal."""
+    if name not in OPS:
+        return fn
+    return lambda *args: op_outputs(fn, *args[:-1], upstream=args[-1])
+
+
+SAMPLES = {**LOSSES, **GRADIENTS, **BACKPROP, **INIT, **OPTIM, **CAPSTONE, **SEQUENCES, **AUTOGRAD}

@@ -4,6 +4,9 @@ For every catalogued mistake, on the samples of tests/grading/samples.py: its ed
 its "no mistake" form (the same source, compiled the same way, with no edit) reproduces the reference exactly; it
 differs from the reference (a mistake no student can make would be dead weight); and ``check`` names it with its own
 sentence when a student's function behaves exactly like it.
+
+An 08_autograd operation returns a Tensor: it is compared by its plain form (``samples.plain``: the value and each
+leaf's gradient), and its mistakes are named by ``check_op``, as its test cell names them.
 """
 
 import copy
@@ -11,19 +14,21 @@ import copy
 import numpy as np
 import pytest
 
+from course.autograd import Tensor
 from course.grading import CheckFailure, check
+from course.grading.autograd import check_op
 from course.grading.mistakes import LESSONS, catalogue
 from course.grading.mutants import Mutant, MutationError, differs
-from samples import SAMPLES
+from samples import OPS, SAMPLES, plain
 
 ENTRIES = [(name, k, m) for name, entries in catalogue().items() for k, m in enumerate(entries)]
 IDS = [f"{name}-{k}" for name, k, _ in ENTRIES]
 MUTANTS = [(name, k, m) for name, k, m in ENTRIES if isinstance(m.fn, Mutant)]
 
 
-def _call(fn, args):
+def _call(fn, args, name=None):
     with np.errstate(all="ignore"):
-        return fn(*copy.deepcopy(args))
+        return plain(name, fn)(*copy.deepcopy(args))
 
 
 def _equal(a, b, close=False):
@@ -56,7 +61,8 @@ def test_no_mistake_form_reproduces_the_reference_exactly(name, k, mistake):
     mistake.fn.build()  # every edit applies exactly once
     unchanged = mistake.fn.unchanged()
     for args in samples:
-        assert _equal(_call(unchanged, args), _call(reference, args)), f"{name}: the mutant machinery changed it"
+        assert _equal(_call(unchanged, args, name), _call(reference, args, name)), (
+            f"{name}: the mutant machinery changed it")
 
 
 @pytest.mark.parametrize("name,k,mistake", ENTRIES, ids=IDS)
@@ -65,7 +71,7 @@ def test_every_mistake_differs_from_the_reference(name, k, mistake):
     outputs = []
     for args in samples:
         try:
-            outputs.append(_equal(_call(mistake.fn, args), _call(reference, args), close=True))
+            outputs.append(_equal(_call(mistake.fn, args, name), _call(reference, args, name), close=True))
         except Exception:  # noqa: BLE001 (a mistake that crashes on a sample differs from the reference there)
             outputs.append(False)
     assert not all(outputs), f"{name}: {mistake.sentence!r} gives the right answer on every sample"
@@ -82,7 +88,13 @@ def test_check_names_each_mistake_with_its_own_sentence(name, k, mistake):
 
         student.__name__ = name  # check looks the catalogue up by the graded function's name
         try:
-            check(student, *copy.deepcopy(args), expected=_call(reference, args))
+            if name in OPS:  # the mistaken operation itself is the student's, run by check_op as its test cell does
+                *values, upstream = copy.deepcopy(args)
+                value, *grads = _call(reference, args, name)
+                check_op(mistake.fn.build() if isinstance(mistake.fn, Mutant) else mistake.fn, Tensor, *values,
+                         forward=lambda *raw, value=value: value, upstream=upstream, grads=grads)
+            else:
+                check(student, *copy.deepcopy(args), expected=_call(reference, args))
         except CheckFailure as failure:
             said.append(str(failure))
         else:

@@ -12,16 +12,16 @@ from course.grading.mutants import Mistake
 __all__ = ["Mistake", "LESSONS", "catalogue", "mistakes_of"]
 
 # Modules in lesson order; 03_backprop has two, its layers and its networks.
-LESSONS = ("losses", "gradients", "layers", "backprop", "init", "optim", "capstone", "sequences")
+LESSONS = ("losses", "gradients", "layers", "backprop", "init", "optim", "capstone", "sequences", "autograd")
 
 
 @functools.lru_cache(maxsize=1)
 def catalogue():
     """``{function name: (Mistake, ...)}`` over every lesson's catalogue."""
-    from course.grading.mistakes import backprop, capstone, gradients, init, layers, losses, optim, sequences
+    from course.grading.mistakes import autograd, backprop, capstone, gradients, init, layers, losses, optim, sequences
 
     merged = {}
-    for lesson in (losses, gradients, layers, backprop, init, optim, capstone, sequences):
+    for lesson in (losses, gradients, layers, backprop, init, optim, capstone, sequences, autograd):
         for name, entries in lesson.MISTAKES.items():
             if name in merged:
                 raise ValueError(f"two lessons catalogue mistakes of {name!r}: names must be unique")
