@@ -17,6 +17,7 @@ __all__ = ["fmt", "render_failure", "is_numeric_sequence", "describe_inputs", "s
 
 # The course package's folder: frames inside it are the course's own, never the student's line.
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_STDLIB = os.path.dirname(os.__file__) + os.sep
 # Bound at import time, like course.grading.checks', so a student's rebinding of np.allclose changes nothing here.
 _allclose = np.allclose
 _asarray = np.asarray
@@ -80,6 +81,13 @@ def describe_inputs(names, args):
     return ", ".join(parts)
 
 
+def _library(filename):
+    """A frame of the course or of an installed package (NumPy's own lines mean nothing to a student): as the grading
+    sandbox skips them, so a kernel and the grader name the same line."""
+    path = os.path.abspath(filename)
+    return path.startswith(_PACKAGE) or "site-packages" in path or path.startswith(_STDLIB)
+
+
 def student_line(exc):
     """The last line of the traceback that is not inside this package, so the student sees where it failed.
 
@@ -87,8 +95,7 @@ def student_line(exc):
     """
     if getattr(exc, "remote_line", None) is not None:
         return exc.remote_line
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if not os.path.abspath(f.filename).startswith(_PACKAGE)]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _library(f.filename)]
     if not frames:
         return ""
     f = frames[-1]
