@@ -7,6 +7,7 @@ half, tests/lessons/test_nbgrader_loop.py, pushes a few of the same planted mist
 
 import contextlib
 import io
+import linecache
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,7 +91,10 @@ def run(nb, cwd=None, namespace=None):
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
-            code = compile(cell.source, f"<cell {cell.get('id')}>", "exec")
+            filename = f"<cell {cell.get('id')}>"
+            # as IPython does: a traceback through the cell can show its lines ("at line 3: `return x / n`")
+            linecache.cache[filename] = (len(cell.source), None, cell.source.splitlines(True), filename)
+            code = compile(cell.source, filename, "exec")
             with contextlib.redirect_stdout(io.StringIO()):
                 if is_test(cell):
                     try:
