@@ -1045,9 +1045,11 @@ class Module:
     def children(self):
         return []
 
+    def own_parameters(self):
+        return []
+
     def parameters(self):
-        own = [v for v in vars(self).values() if isinstance(v, Tensor) and v.requires_grad]
-        return own + [p for child in self.children() for p in child.parameters()]
+        return self.own_parameters() + [p for child in self.children() for p in child.parameters()]
 
     def train(self, mode=True):
         self.training = mode
@@ -1062,6 +1064,9 @@ class Linear(Module):
         self.weight = Tensor(rng.uniform(-bound, bound, (fan_out, fan_in)), requires_grad=True)
         self.bias = Tensor(rng.uniform(-bound, bound, fan_out), requires_grad=True)
 
+    def own_parameters(self):
+        return [self.weight, self.bias]
+
     def forward(self, x):
         return x @ self.weight.T + self.bias
 
@@ -1072,6 +1077,9 @@ class BatchNorm1d(Module):
         self.beta = Tensor(np.zeros(features), requires_grad=True)
         self.running_mean, self.running_var = np.zeros(features), np.ones(features)
         self.momentum, self.eps = momentum, eps
+
+    def own_parameters(self):
+        return [self.gamma, self.beta]
 
     def forward(self, x):
         if not self.training:
