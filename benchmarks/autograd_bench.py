@@ -35,7 +35,7 @@ from course import autograd_nn as an
 from course import data, losses, mlp, optim
 from course import train as training
 from course.autograd import Tensor, cross_entropy, topological_order
-from run import table  # benchmarks/run.py: one table printer for every benchmark
+from run import tables  # benchmarks/run.py: one table printer for every benchmark
 
 BIG, BATCH = (1024, 1024, 1024, 10), 512
 TINY, TINY_BATCH = (16, 16, 16, 4), 8
@@ -133,11 +133,11 @@ def profile_rows(steps=5):
 
     whole = cum("autograd_bench.py", "step")
     backward = cum("autograd.py", "backward", "<lambda>")
-    topo, unbroadcast = cum("autograd.py", "topological_order"), cum("autograd.py", "unbroadcast")
-    local = cum("autograd.py", caller="backward") - topo  # every function backward calls, but the sort
+    topo, unbroadcast = cum("dag.py", "topological_order"), cum("autograd.py", "unbroadcast")
+    local = cum("autograd.py", caller="backward")  # every function of the engine that backward calls
     parts = [
         ("forward: the operations building the graph, and the loss",
-         cum("autograd_nn.py", "__call__", "step") + cum("autograd.py", "cross_entropy", "step")),
+         cum("/nn.py", "__call__", "step") + cum("autograd.py", "cross_entropy", "step")),
         ("zero_grad", cum("autograd_nn.py", "zero_grad", "step")),
         ("backward, all of it", backward),
         ("  topological sort", topo),
@@ -254,16 +254,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=11, help="interleaved rounds per timing (default 11)")
     args = parser.parse_args([] if argv is None else argv)
-    out = []
-    for title, rows in (("The engine against course.nn: one training step", step_rows(args.repeat)
-                         + tiny_rows(args.repeat)),
-                        ("Where the engine's time goes", profile_rows() + layout_rows(args.repeat)),
-                        ("Digits on the engine and on course.nn", digits_rows())):
-        print(title)
-        table(rows)
-        print()
-        out.append(rows)
-    return out
+    return tables((("The engine against course.nn: one training step", step_rows(args.repeat)
+                    + tiny_rows(args.repeat)),
+                   ("Where the engine's time goes", profile_rows() + layout_rows(args.repeat)),
+                   ("Digits on the engine and on course.nn", digits_rows())))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import numpy as np
 
 from course import ctc
 from course.examples import ctc_paths
-from run import table  # benchmarks/run.py: one table printer for every benchmark
+from run import tables  # benchmarks/run.py: one table printer for every benchmark
 
 
 def batch(n, t, c, s, rng, fixed=False):
@@ -135,16 +135,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=9, help="calls per timing (default 9)")
     args = parser.parse_args([] if argv is None else argv)
-    out = []
-    for title, rows in (("CTC, the digit-strings case", timing_rows(args.repeat)),
-                        ("CTC scaling with the input length T", scaling_rows(args.repeat, "T")),
-                        ("CTC scaling with the target length S", scaling_rows(args.repeat, "S")),
-                        ("CTC against every alignment (brute force) on tiny inputs", correctness_rows())):
-        print(title)
-        table(rows)
-        print()
-        out.append(rows)
-    return out
+    return tables((("CTC, the digit-strings case", timing_rows(args.repeat)),
+                   ("CTC scaling with the input length T", scaling_rows(args.repeat, "T")),
+                   ("CTC scaling with the target length S", scaling_rows(args.repeat, "S")),
+                   ("CTC against every alignment (brute force) on tiny inputs", correctness_rows())))
 
 
 if __name__ == "__main__":

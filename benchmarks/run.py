@@ -73,6 +73,17 @@ def table(rows):
             print("  ".join("-" * w for w in widths))
 
 
+def tables(sections):
+    """Print each ``(title, rows)`` as a titled table; returns the rows of each, for a caller that checks them."""
+    out = []
+    for title, rows in sections:
+        print(title)
+        table(rows)
+        print()
+        out.append(rows)
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--all", action="store_true", help="also run the training, digit-string, grading and "

@@ -14,6 +14,8 @@ that is already float32 stays float32 (everything else becomes float64), so a fl
 
 import numpy as np
 
+from course.dag import topological_order
+
 __all__ = ["Tensor", "as_tensor", "unbroadcast", "topological_order", "backward", "add", "sub", "mul", "div",
            "matmul", "neg", "power", "reduce_sum", "reduce_mean", "exp", "log", "tanh", "sigmoid", "relu",
            "reshape", "transpose", "log_softmax", "cross_entropy"]
@@ -250,21 +252,6 @@ def cross_entropy(logits, labels):
         return (grad * d / n,)
     return Tensor(-logp[np.arange(n), labels].mean(), parents=(logits,), local_backward=local_backward,
                   op="cross_entropy")
-
-
-def topological_order(root):
-    """Every tensor ``root`` depends on, each once, parents before the tensors made from them (ending with
-    ``root``). Iterative, so a graph thousands of operations deep does not hit Python's recursion limit."""
-    order, seen, stack = [], set(), [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-        elif id(node) not in seen:
-            seen.add(id(node))
-            stack.append((node, True))
-            stack.extend((p, False) for p in node.parents if id(p) not in seen)
-    return order
 
 
 def backward(tensor, grad=None):

@@ -21,41 +21,13 @@ from course.autograd import Tensor, as_tensor, cross_entropy
 __all__ = ["Module", "Linear", "ReLU", "BatchNorm1d", "Dropout", "Sequential", "build_mlp", "Adam", "fit"]
 
 
-class Module:
-    """Base class: ``training`` flag, parameter bookkeeping, ``__call__`` = ``forward``."""
-
-    training = True
-
-    def __call__(self, x):
-        return self.forward(x)
-
-    def children(self):
-        return []
-
-    def own_parameters(self):
-        return []
-
-    def parameters(self):
-        """Every parameter of this module and its children, in order, each once (a shared tensor is listed once)."""
-        params = []
-        for p in self.own_parameters() + [q for child in self.children() for q in child.parameters()]:
-            if all(p is not q for q in params):
-                params.append(p)
-        return params
+class Module(nn.Module):
+    """:class:`course.nn.Module` (``training``, ``parameters()``, ``train()``/``eval()``, ``__call__``) without a
+    backward; ``zero_grad()`` sets each ``.grad`` to None."""
 
     def zero_grad(self):
         for p in self.parameters():
             p.grad = None
-
-    def train(self, mode=True):
-        """Switch this module and its children to training (``mode=True``) or evaluation mode; returns self."""
-        self.training = bool(mode)
-        for child in self.children():
-            child.train(mode)
-        return self
-
-    def eval(self):
-        return self.train(False)
 
 
 class Linear(Module):
@@ -141,28 +113,9 @@ class Dropout(Module):
         return x * layers.dropout_forward(x.data, self.p, True, self.rng)[1]
 
 
-class Sequential(Module):
-    """Modules applied in order; indexable and iterable like torch's."""
-
-    def __init__(self, *modules):
-        self.modules = list(modules)
-
-    def children(self):
-        return self.modules
-
-    def forward(self, x):
-        for m in self.modules:
-            x = m(x)
-        return x
-
-    def __getitem__(self, i):
-        return self.modules[i]
-
-    def __len__(self):
-        return len(self.modules)
-
-    def __iter__(self):
-        return iter(self.modules)
+class Sequential(nn.Sequential, Module):
+    """Modules applied in order (:class:`course.nn.Sequential`'s forward, indexing and iteration); no backward
+    needed, and ``zero_grad()`` is this module's."""
 
 
 def build_mlp(sizes, batchnorm=False, dropout=0.0, rng=None, dtype=np.float64):

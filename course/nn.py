@@ -241,7 +241,7 @@ class Sequential(Module):
         return dout
 
     def __getitem__(self, i):
-        return Sequential(*self.modules[i]) if isinstance(i, slice) else self.modules[i]
+        return type(self)(*self.modules[i]) if isinstance(i, slice) else self.modules[i]
 
     def __len__(self):
         return len(self.modules)

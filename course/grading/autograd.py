@@ -16,6 +16,7 @@ import operator as _operator
 
 import numpy as np
 
+from course.dag import topological_order
 from course.gradcheck import numerical_gradient
 from course.grading.checks import CheckFailure, call_quietly, check, not_implemented, raised
 from course.grading.diagnosis import arg_names, describe_inputs
@@ -69,23 +70,10 @@ def _is_leaf_input(v):
     return isinstance(v, np.ndarray) and v.dtype.kind == "f"
 
 
-def _order(root):
-    order, seen, stack = [], set(), [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-        elif id(node) not in seen:
-            seen.add(id(node))
-            stack.append((node, True))
-            stack.extend((p, False) for p in tuple(node.parents) if id(p) not in seen)
-    return order
-
-
 def _traverse(out, upstream, leaves, names):
     """The gradient of ``Σ upstream · out`` reaching each of ``leaves``, through the graph's own local backwards."""
     pending, reached = {id(out): upstream}, {}
-    for node in reversed(_order(out)):
+    for node in reversed(topological_order(out)):
         g = pending.pop(id(node), None)
         if g is None:
             continue

@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 
+from course.dag import topological_order
 from course.viz import COLORS, INK, figure, fixed_margins
 
 __all__ = ["plot_graph", "draw_expression", "build_expression", "expression_title", "describe_failure",
@@ -22,20 +23,6 @@ _CHAR = 0.072  # inches, the width of an average character at _FONT
 _LINE = 0.165  # inches, the height of a line at _FONT
 _MAX_SIZE = (13.0, 9.0)  # inches: a bigger graph is drawn smaller
 _LEAF, _CONSTANT, _OP, _ROOT = COLORS[0], INK, COLORS[2], COLORS[1]
-
-
-def _graph(root):
-    """Every tensor ``root`` depends on, each once (by identity), parents before the tensors made from them."""
-    order, seen, stack = [], set(), [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-        elif id(node) not in seen:
-            seen.add(id(node))
-            stack.append((node, True))
-            stack.extend((p, False) for p in reversed(_parents(node)) if id(p) not in seen)
-    return order
 
 
 def _parents(node):
@@ -133,7 +120,7 @@ def plot_graph(root, names=None, title=None):
     from matplotlib.colors import to_rgb
 
     names = dict(names or {})
-    order = _graph(root)
+    order = topological_order(root, lambda node: reversed(_parents(node)))
     if len(order) > MAX_NODES:
         raise ValueError(f"the graph has {len(order)} nodes: too many to draw (plot_graph draws at most {MAX_NODES})")
     col, uses = _columns(order, names)
