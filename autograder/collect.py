@@ -4,7 +4,9 @@
   folders match the way instructors type them (``01_Losses``, `` 01 losses ``), and the rename is noted;
 * LMS downloads (a zip, possibly of zips, or its extracted folder): file names are matched by a ``named_regexp``
   (``student_id``, ``file_id``, optional ``timestamp``) as nbgrader's ``FileNameCollectorPlugin`` does, archives
-  unpacked with its ``ExtractorPlugin``.
+  unpacked with its ``ExtractorPlugin``. The LMS's own id in a Canvas or Moodle file name (Canvas user ID, Moodle
+  participant id) is kept on the submission (:func:`lms_identity`), and tells apart students the file names give
+  the same name: they are graded as ``<name>-<LMS id>``, never as one student.
 
 Only notebooks are used, renamed ones (``Copy of 01_losses.ipynb``) too. Nothing is dropped silently: what is not
 graded is named in a message on the student's submission or, belonging to none, in an :class:`Unmatched` note. Times
@@ -21,10 +23,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-# Canvas ("doe_jane_12345_678_01_losses.ipynb", "doe_LATE_12345_01_losses.ipynb") and Moodle
-# ("Jane Doe_12345_assignsubmission_file_/01_losses.ipynb") style names.
-DEFAULT_REGEXP = (r"(?i)^(?:.*/)?(?P<student_id>[^_/]+)_(?:late_)?(?:\d+_)*(?:assignsubmission_file_/?)?"
-                  r"(?P<file_id>[^/]+)$")
+# Canvas ("doejane_12345_678_01_losses.ipynb", "doejane_LATE_12345_678_01_losses.ipynb", with anonymous grading
+# "anon_x1Y2z_678_01_losses.ipynb", "LATE_anon_x1Y2z_...") and Moodle ("Jane Doe_4242_assignsubmission_file_01_losses.ipynb",
+# or in a folder "Jane Doe_4242_assignsubmission_file_/01_losses.ipynb") style names. The folder prefix is matched
+# lazily, so a Moodle submission folder is read as the student's, not skipped as any folder.
+DEFAULT_REGEXP = (r"(?i)^(?:[^/]*/)*?(?:late_(?=anon_))?(?P<student_id>anon_[a-z0-9]+|[^_/]+)_(?:late_)?(?:\d+_)*"
+                  r"(?:assignsubmission_file_/?)?(?P<file_id>[^/]+)$")
+
+# What Canvas and Moodle write before a submitted file's own name. Canvas (lib/content_zipper.rb):
+# "<sortable name>_[LATE_]<user id>_<attachment id>_<file>"; Moodle: "<full name>_<participant id>_assignsubmission_file_".
+_MOODLE_NAME = re.compile(r"(?i)(?:^|/)(?P<name>[^_/]+)_(?P<id>\d+)_assignsubmission_file_")
+_CANVAS_PREFIX = re.compile(r"(?i)^(?P<name>[^_/]+)_(?:late_)?(?P<id>\d+)(?:_\d+)?$")  # what precedes the notebook id
+_CANVAS_NAME = re.compile(r"(?i)^(?P<name>[^_/]+)_(?:late_)?(?P<id>\d+)_\d+_")  # a user id and an attachment id
+LMS_LABEL = {"canvas": "Canvas user", "moodle": "Moodle participant"}
+
+SECRET = "submission_secret.txt"
 
 
 @dataclass
@@ -34,6 +47,94 @@ class Submission:
     files: dict = field(default_factory=dict)  # notebook id -> bytes (None: missing)
     messages: list = field(default_factory=list)
     timestamp: str = None
+    lms: str = None  # "canvas" or "moodle" when the file names are that LMS's
+    lms_id: str = None  # Canvas user ID; Moodle participant id (one per student and assignment)
+    lms_name: str = None  # the student's name as the file names write it
+
+
+@dataclass(frozen=True)
+class LmsIdentity:
+    lms: str
+    id: str
+    name: str
+
+
+def lms_identity(rel, student_id, nbid=None):
+    """The Canvas or Moodle identity a submitted file's path carries, or None. ``nbid``: the notebook id its name
+    ends with, if known (what precedes it then holds the ids). Only a name part equal to ``student_id`` (what the
+    file-name pattern read) counts, so a custom ``--regexp`` that reads something else gets none."""
+    match, lms = _MOODLE_NAME.search(rel), "moodle"
+    if not match:
+        name = rel.rsplit("/", 1)[-1]
+        stem = name[:-len(".ipynb")] if name.endswith(".ipynb") else name
+        prefix = stem[:-len(nbid) - 1] if nbid and stem.endswith("_" + nbid) else None
+        match, lms = (_CANVAS_PREFIX.match(prefix) if prefix is not None else _CANVAS_NAME.match(name)), "canvas"
+    if match and match["name"] == student_id:
+        return LmsIdentity(lms, match["id"], match["name"])
+    return None
+
+
+def _clash(a, b):
+    """Are two (identity, assignment) pairs two different students? A Canvas user ID is one per student; a Moodle
+    participant id one per student and assignment, so two of them differ only within one assignment."""
+    (ia, aid_a), (ib, aid_b) = a, b
+    return ia.lms != ib.lms or (ia.id != ib.id and (ia.lms == "canvas" or aid_a == aid_b))
+
+
+def _earlier(known):
+    """{graded id: [(identity, assignment)]} from the LMS ids of earlier runs ({id: {lms, name, ids: {aid: id}}})."""
+    return {sid: [(LmsIdentity(e["lms"], str(i), e.get("name") or ""), aid) for aid, i in e.get("ids", {}).items()]
+            for sid, e in (known or {}).items() if e.get("lms")}
+
+
+def lms_students(files, ids, known=None):
+    """``({(raw id, identity): graded id}, {(raw id, identity): message})`` for LMS files ``[(raw id, identity,
+    assignment)]``. A known identity keeps the id an earlier run gave it (``known``: :func:`_earlier`'s input);
+    a raw id that two students share, in this run or with an earlier one, becomes ``<id>-<LMS id>`` for each new
+    student; any other keeps ``ids[raw]`` (:func:`student_ids`)."""
+    earlier = _earlier(known)
+    owner = {(i.lms, i.id): sid for sid, items in earlier.items() for i, _ in items}
+    seen = {}
+    for raw, ident, aid in files:
+        seen.setdefault(raw, set()).add((ident, aid))
+    taken = {v.casefold() for v in ids.values()} | {sid.casefold() for sid in earlier}
+    graded, messages = {}, {}
+    for raw, items in sorted(seen.items()):
+        before = earlier.get(ids[raw], [])
+        rivals = {item: [o for o in list(items) + before if _clash(item, o)] for item in items}
+        for ident, aid in sorted(items, key=lambda item: (item[0].id, item[1])):
+            key = (raw, ident)
+            if key in graded:
+                continue
+            if (ident.lms, ident.id) in owner:
+                graded[key] = owner[(ident.lms, ident.id)]
+            elif not any(rivals[(i, a)] for i, a in items if i == ident):
+                graded[key] = ids[raw]
+            else:
+                graded[key] = _suffixed(ids[raw], ident.id, taken)
+            others = sorted({o for item in items if item[0] == ident for o, _ in rivals[item]}, key=lambda o: o.id)
+            if others:
+                names = ", ".join(f"{LMS_LABEL[o.lms]} {o.id} (graded as {_graded_as(o, raw, graded, owner)!r})"
+                                  for o in others)
+                messages[key] = (f"{LMS_LABEL[ident.lms]} {ident.id} was graded under the id {graded[key]!r}: the "
+                                 f"file names give the name {raw!r} to other students too: {names}")
+            elif graded[key] != ids[raw]:
+                messages[key] = (f"{LMS_LABEL[ident.lms]} {ident.id} was graded under the id {graded[key]!r} of "
+                                 f"earlier runs, though the file names now give the name {raw!r}")
+    return graded, messages
+
+
+def _suffixed(base, lms_id, taken):
+    sid, n = f"{base[:79 - len(lms_id)]}-{lms_id}", 2
+    while sid.casefold() in taken:  # only if a student is literally called that already
+        sid, n = f"{base[:76 - len(lms_id)]}-{lms_id}-{n}", n + 1
+    taken.add(sid.casefold())
+    return sid
+
+
+def _graded_as(ident, raw, graded, owner):
+    return owner.get((ident.lms, ident.id)) or graded.get((raw, ident)) or "?"
+    secret: str = None  # nbgrader's submission_secret.txt (from its exchange): it names the feedback page to fetch
 
 
 @dataclass(frozen=True)
@@ -129,9 +230,11 @@ def _assignment_for(folder, notebooks):
     return folder if folder in notebooks else loose[0] if len(loose) == 1 else None
 
 
-def _add(subs, student, aid, nbid, data, origin, renamed, timestamp=None, note=None):
+def _add(subs, student, aid, nbid, data, origin, renamed, timestamp=None, note=None, ident=None):
     sub = subs.setdefault((student, aid), Submission(student, aid))
     sub.timestamp = timestamp or sub.timestamp
+    if ident and not sub.lms:
+        sub.lms, sub.lms_id, sub.lms_name = ident.lms, ident.id, ident.name
     if note and note not in sub.messages:
         sub.messages.append(note)
     if renamed:
@@ -155,24 +258,25 @@ def collect(source, notebooks, regexp=DEFAULT_REGEXP):
     return collect_with_notes(source, notebooks, regexp)[0]
 
 
-def collect_with_notes(source, notebooks, regexp=DEFAULT_REGEXP, other_assignments=()):
+def collect_with_notes(source, notebooks, regexp=DEFAULT_REGEXP, other_assignments=(), known=None):
     """``(submissions, notes)``: :func:`collect`'s list, and an :class:`Unmatched` for everything under ``source``
     that was not graded and belongs to no submission (a mistyped folder of a student who submitted nothing else, a
     file the LMS pattern does not match). Folders named after ``other_assignments`` (the course's assignments not
-    graded in this run) are passed over without a note."""
+    graded in this run) are passed over without a note. ``known``: the LMS ids earlier runs kept (``{graded id:
+    {lms, name, ids: {assignment: LMS id}}}``), so an LMS student keeps their id and a new namesake gets another."""
     source = Path(source)
     if not source.exists():
         raise FileNotFoundError(f"no submissions at {source}")
     if source.is_file():
         with tempfile.TemporaryDirectory(prefix="backprop-collect-") as tmp:
             _extract(source, Path(tmp) / "extracted")
-            return collect_with_notes(Path(tmp) / "extracted", notebooks, regexp, other_assignments)
+            return collect_with_notes(Path(tmp) / "extracted", notebooks, regexp, other_assignments, known)
     subs, notes, strays = {}, [], []
     if any(d.is_dir() and not _hidden(d.name) and any(c.is_dir() and _assignment_for(c.name, notebooks)
                                                       for c in d.iterdir()) for d in source.iterdir()):
         ids = _nbgrader(source, notebooks, subs, notes, strays, dict.fromkeys(other_assignments))
     else:
-        ids = _lms(source, notebooks, regexp, subs, notes, strays)
+        ids = _lms(source, notebooks, regexp, subs, notes, strays, known)
     clashes = {}
     for raw in ids:
         clashes.setdefault(safe_student(raw).casefold(), []).append(raw)
@@ -217,6 +321,8 @@ def _nbgrader(source, notebooks, subs, notes, strays, skip):
                 ts, note = _timestamp(None, adir / "timestamp.txt")
                 sub.messages += [note if len(adirs) == 1 else f"{adir.name}/{note}"] if note else []
                 sub.timestamp = ts or sub.timestamp
+                if (adir / SECRET).is_file():
+                    sub.secret = (adir / SECRET).read_text(errors="replace").strip() or sub.secret
                 _files(adir, student, aid, notebooks, subs, ts)
             if len(adirs) > 1:
                 sub.messages.append(f"folders {', '.join(repr(d.name) for d in adirs)} all hold assignment {aid}; "
@@ -228,7 +334,7 @@ def _files(adir, student, aid, notebooks, subs, ts):
     ignored = []
     for path in sorted(adir.rglob("*")):
         rel = path.relative_to(adir).as_posix()
-        if path.is_dir() or rel == "timestamp.txt" or ".ipynb_checkpoints" in rel or "__pycache__" in rel:
+        if path.is_dir() or rel in ("timestamp.txt", SECRET) or ".ipynb_checkpoints" in rel or "__pycache__" in rel:
             continue
         if path.suffix != ".ipynb" or "/" in rel:
             ignored.append(rel)
@@ -252,7 +358,7 @@ def _extracted(path):
     return name != path.name and (path.parent / name).is_dir()
 
 
-def _lms(folder, notebooks, regexp, subs, notes, strays):
+def _lms(folder, notebooks, regexp, subs, notes, strays, known=None):
     from nbgrader.plugins import FileNameCollectorPlugin
     plugin = FileNameCollectorPlugin(named_regexp=regexp)
     plugin.log.setLevel(logging.ERROR)
@@ -266,24 +372,41 @@ def _lms(folder, notebooks, regexp, subs, notes, strays):
             notes.append(Unmatched(None, rel, f"{rel!r} does not match the file name pattern, so no student could "
                                               "be told; it was not graded"))
             continue
-        found.append((path, rel, info))
-    ids = student_ids(info["student_id"] for _, _, info in found)
+        found.append((path, rel, info, *_notebook_of(path, info["file_id"], notebooks)))
+    ids = student_ids(info["student_id"] for _, _, info, *_ in found)
+    idents = [lms_identity(rel, info["student_id"], nbid if aid and not renamed else None)
+              for _, rel, info, aid, nbid, renamed in found]
+    graded, clash_notes = lms_students([(info["student_id"], ident, aid) for (_, _, info, aid, _, _), ident
+                                        in zip(found, idents) if ident], ids, known)
+    owners = {}  # raw id -> the graded ids its LMS identities got: files without an identity go with the only one
+    for (raw, _), sid in graded.items():
+        owners.setdefault(raw, set()).add(sid)
     ignored = {}
-    for path, rel, info in found:
-        student, file_id = ids[info["student_id"]], info["file_id"]
-        stem = path.name[:-6] if file_id.endswith(".ipynb") else None
-        aid, nbid, renamed = _match_notebook(stem, notebooks) if stem is not None else (None, None, False)
-        if aid is None and stem is not None and [len(ids) for ids in notebooks.values()] == [1]:
-            aid, nbid, renamed = next(iter(notebooks)), next(iter(notebooks.values()))[0], True
+    for (path, rel, info, aid, nbid, renamed), ident in zip(found, idents):
+        raw, file_id = info["student_id"], info["file_id"]
+        only = owners.get(raw, set())
+        student = graded.get((raw, ident)) or (next(iter(only)) if len(only) == 1 else ids[raw])
         if aid is None:
             ignored.setdefault(student, []).append((file_id, rel))
             continue
         ts, note = _timestamp(info.get("timestamp") or None, f"the time in {rel!r}")
-        _add(subs, student, aid, nbid, path.read_bytes(), file_id, renamed, ts, note)
+        _add(subs, student, aid, nbid, path.read_bytes(), file_id, renamed, ts, note, ident)
+        clash = clash_notes.get((raw, ident))
+        if clash and clash not in subs[(student, aid)].messages:
+            subs[(student, aid)].messages.insert(0, clash)
     for student, files in ignored.items():
         strays.append((student, [rel for _, rel in files], f"ignored {len(files)} file(s) that are not a notebook of "
                        f"this course ({', '.join(f for f, _ in files[:4])}{', ...' if len(files) > 4 else ''})"))
     return ids
+
+
+def _notebook_of(path, file_id, notebooks):
+    """(assignment, notebook id, renamed?) of an LMS file, (None, None, False) when it is no notebook of these."""
+    stem = path.name[:-6] if file_id.endswith(".ipynb") else None
+    aid, nbid, renamed = _match_notebook(stem, notebooks) if stem is not None else (None, None, False)
+    if aid is None and stem is not None and [len(ids) for ids in notebooks.values()] == [1]:
+        aid, nbid, renamed = next(iter(notebooks)), next(iter(notebooks.values()))[0], True
+    return aid, nbid, renamed
 
 
 def _extract(archive, dest):

@@ -75,7 +75,7 @@ def _jobs(opts, subs, infos, writer, limits):
             old = writer.state.get(key)
             if old and old.get("fingerprint") == fingerprint and not opts.force:
                 continue
-            writer.submitted(sub.student, sub.assignment, nbid, data, sub.timestamp)
+            writer.submitted(sub.student, sub.assignment, nbid, data, sub.timestamp, sub.secret)
             meta = info["notebooks"][nbid]
             job = Job(sub.student, sub.assignment, nbid, data, template=b"", release=b"",
                       nbgrader_config=(Path(opts.root) / "nbgrader_config.py").read_text(),

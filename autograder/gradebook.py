@@ -11,6 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from autograder import config
+from autograder.collect import SECRET
 from autograder.records import Result
 
 
@@ -29,13 +30,17 @@ class Writer:
         tmp.write_text(json.dumps(self.state, indent=1, sort_keys=True))
         tmp.replace(self.state_path)
 
-    def submitted(self, student, aid, nbid, data, timestamp=None):
+    def submitted(self, student, aid, nbid, data, timestamp=None, secret=None):
         folder = self.out / "submitted" / student / aid
         folder.mkdir(parents=True, exist_ok=True)
         if data is not None:
             (folder / f"{nbid}.ipynb").write_bytes(data)
         if timestamp:
             (folder / "timestamp.txt").write_text(str(timestamp))
+        if secret:
+            (folder / SECRET).write_text(secret)
+        else:
+            (folder / SECRET).unlink(missing_ok=True)
 
     @property
     def gb(self):
@@ -71,6 +76,7 @@ class Writer:
                 folder = self.out / sub_dir / res.student / res.assignment
                 folder.mkdir(parents=True, exist_ok=True)
                 (folder / f"{res.notebook}.{ext}").write_bytes(data)
+                self._submission_files(res.student, res.assignment, folder)
         self._scores(res, timestamp)
         entry = {"student": res.student, "assignment": res.assignment, "notebook": res.notebook,
                  "status": res.status, "messages": res.messages, "flags": res.flags, "seconds": res.seconds,
@@ -80,6 +86,16 @@ class Writer:
         self.state[key] = entry
         self.save_state()
         return entry
+
+    def _submission_files(self, student, aid, folder):
+        """The submission's time and nbgrader's secret go along, as nbgrader's autograde and generate_feedback
+        copy them: ``nbgrader release_feedback`` reads both to name the page its exchange hands the student."""
+        for name in ("timestamp.txt", SECRET):
+            src = self.out / "submitted" / student / aid / name
+            if src.is_file():
+                (folder / name).write_bytes(src.read_bytes())
+            else:
+                (folder / name).unlink(missing_ok=True)
 
     def export_csv(self):
         from nbgrader.plugins import CsvExportPlugin
