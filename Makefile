@@ -13,7 +13,7 @@ AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # nbgrader shells out to `alembic` and `jupyter`: the venv's tools must come first on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup setup-dev lab instructor reset test test-fast readme-shots lessons release grade benchmark system-deps clean
+.PHONY: setup setup-dev lab instructor hub reset test test-fast readme-shots lessons release grade benchmark system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,11 @@ $(VENV)/.runtime: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+$(VENV)/.hub: requirements-hub.txt $(VENV)/.runtime
+	$(BIN)/pip install -q -r requirements-hub.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.hub
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
@@ -53,16 +57,29 @@ lab: setup
 instructor: setup-dev
 	$(BIN)/jupyter lab $(AS_ROOT) --ServerApp.root_dir="$(CURDIR)"
 
+# The class's JupyterHub on this machine (autograder/HUB.md): it runs as root, students log in with their Unix
+# accounts, the hub keeps its database in HUB_STATE and nbgrader's exchange is BACKPROP_EXCHANGE.
+HUB_STATE ?= /srv/jupyterhub
+BACKPROP_EXCHANGE ?= /srv/nbgrader/exchange
+hub: $(VENV)/.hub $(VENV)/.git-filter
+	@command -v configurable-http-proxy >/dev/null || { $(SUDO) apt-get update -q && \
+		$(SUDO) apt-get install -y -q node-configurable-http-proxy; }
+	$(SUDO) install -d -m 0700 $(HUB_STATE)
+	$(SUDO) install -d -m 1777 $(BACKPROP_EXCHANGE)
+	cd $(HUB_STATE) && $(SUDO) env PATH="$(PATH)" BACKPROP_EXCHANGE="$(BACKPROP_EXCHANGE)" \
+		$(CURDIR)/$(BIN)/jupyterhub -f $(CURDIR)/autograder/hub/jupyterhub_config.py
+
 # Start a lesson over: make reset LESSON=03 (asks first; your notebook is kept in exercises/<lesson>/.backups/).
 reset: setup
 	@test -n "$(LESSON)" || { echo "Say which lesson: make reset LESSON=03"; exit 2; }
 	$(BIN)/python -m autograder reset $(LESSON)
 
 # Debian's Chromium drives the browser tests (never `playwright install`); bubblewrap is the sandbox cohort grading
-# runs student code in.
+# runs student code in; Debian's configurable-http-proxy is JupyterHub's proxy (the hub test, make hub).
 system-deps:
-	@{ command -v chromium >/dev/null && command -v bwrap >/dev/null; } || { $(SUDO) apt-get update -q && \
-		$(SUDO) apt-get install -y -q chromium chromium-driver bubblewrap; }
+	@{ command -v chromium >/dev/null && command -v bwrap >/dev/null && \
+		command -v configurable-http-proxy >/dev/null; } || { $(SUDO) apt-get update -q && \
+		$(SUDO) apt-get install -y -q chromium chromium-driver bubblewrap node-configurable-http-proxy; }
 
 # Two pytest workers on two cores: threaded BLAS inside each would only fight over them.
 test test-fast: export OPENBLAS_NUM_THREADS = 1

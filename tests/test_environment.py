@@ -8,7 +8,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 def pip_pins():
     pins = {}
-    for name in ("requirements.txt", "requirements-dev.txt"):
+    for name in ("requirements.txt", "requirements-hub.txt", "requirements-dev.txt"):
         for line in (REPO / name).read_text().splitlines():
             line = line.split("#")[0].strip()
             if line and not line.startswith("-"):

@@ -1,0 +1,205 @@
+"""One lesson's term on a real JupyterHub, start to finish, in the order it happens.
+
+The hub runs the course's own config (autograder/hub/jupyterhub_config.py) on localhost with test log-ins. The
+instructor releases 01_losses through nbgrader's exchange; Alice and Bob log in with headless Chromium, fetch it
+from the Assignment List, type their answers (Alice all of them, Bob the first six functions), press Validate and
+submit. The instructor runs `nbgrader collect`, the course's `python -m autograder grade` on what was collected,
+and `nbgrader release_feedback`; each student fetches their own feedback page and cannot open the other's.
+
+The expected scores come from the release's own metadata: every test cell's points for Alice, the points of the
+tests of the six functions Bob wrote for him. Step timings go to tests/screenshots/hub-timings.json.
+"""
+
+import csv
+import re
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from browser.conftest import CHROMIUM_ARGS, SHOTS
+from browser.notebook import validate
+from hub.term import (COURSE_ID, INSTRUCTOR, Hub, Student, feedback_files, page_score, release_points,
+                      solution_sources, write_timings)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("hub")]
+
+AID = "01_losses"
+ANSWERS = solution_sources(AID)
+POINTS = release_points(AID)
+BOB_WROTE = list(ANSWERS)[:6]  # mse, mae and huber, forward and backward
+EXPECTED = {"alice": sum(POINTS.values()), "bob": sum(POINTS[f"test_{f}"] for f in BOB_WROTE)}
+TIMINGS = {}
+DONE = set()  # the steps that passed: a later step says which earlier one it is missing
+
+
+def needs(step):
+    if step not in DONE:
+        pytest.fail(f"an earlier step failed ({step}); this one builds on it", pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def hub(chromium):
+    t0 = time.monotonic()
+    with Hub(["alice", "bob"], AID) as running:
+        TIMINGS["hub_start"] = round(time.monotonic() - t0, 1)
+        yield running
+    TIMINGS["total"] = round(time.monotonic() - t0, 1)
+    write_timings(TIMINGS)
+
+
+@pytest.fixture(scope="module")
+def students(hub, chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
+        people = {name: Student(hub, browser, name, SHOTS / f"hub-{name}") for name in EXPECTED}
+        yield people
+        for s in people.values():
+            s.close()
+        browser.close()
+
+
+def test_the_expected_scores_are_a_full_and_a_partial_mark():
+    assert EXPECTED["alice"] == 100 and 0 < EXPECTED["bob"] < 100, EXPECTED
+
+
+def test_instructor_releases_the_lesson_through_the_exchange(hub):
+    t0 = time.monotonic()
+    hub.nbgrader("release_assignment", AID)
+    TIMINGS["release_assignment"] = round(time.monotonic() - t0, 1)
+    released = hub.exchange / COURSE_ID / "outbound" / AID / f"{AID}.ipynb"
+    assert released.read_bytes() == (hub.course / "exercises" / AID / f"{AID}.ipynb").read_bytes(), \
+        "the exchange should hold exactly the release from exercises/"
+    DONE.add("release")
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_student_fetches_fills_in_validates_and_submits_in_the_browser(hub, students, name):
+    needs("release")
+    s = students[name]
+    timings = TIMINGS.setdefault(name, {})
+    t0 = time.monotonic()
+    try:
+        s.log_in()
+        timings["log_in_to_lab"] = round(time.monotonic() - t0, 1)
+        assert s.menu_items("Nbgrader") == ["Assignment List"], \
+            "a student's Nbgrader menu should offer only the Assignment List (no Formgrader, no Create Assignment)"
+
+        t = time.monotonic()
+        s.fetch()
+        assert (s.home / s.relpath).exists(), f"Fetch should put {s.relpath} in {name}'s home"
+        s.open_notebook()
+        answers = ANSWERS if name == "alice" else {f: ANSWERS[f] for f in BOB_WROTE}
+        s.type_answers(answers)
+        saved = s.save()
+        timings["fetch_open_type_save"] = round(time.monotonic() - t, 1)
+        typed = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in saved.cells}
+        wrong = [f for f, code in answers.items() if typed[f].strip() != code.strip()]
+        assert not wrong, f"what the browser saved differs from what was typed in {wrong}: " \
+                          f"{typed[wrong[0]][:400]!r}"
+
+        t = time.monotonic()
+        dialog, report = validate(s)
+        timings["validate"] = round(time.monotonic() - t, 1)
+        dialog.screenshot(path=str(s.shots / "validate.png"))
+        if name == "alice":
+            assert report["kind"] == "validation-success", f"Alice's full answers should validate:\n{report['text']}"
+        else:
+            assert report["kind"] == "validation-failed", report["text"]
+            *stubs, (_, card) = report["failed"]
+            assert len(stubs) == len(ANSWERS) - len(BOB_WROTE) and all("NotImplementedError" in e for _, e in stubs), \
+                f"Bob's Validate should fail only the tests of the functions he left:\n{report['text'][:3000]}"
+            assert card.startswith(f"✗ {len(BOB_WROTE)}/{len(ANSWERS)} pass ({EXPECTED['bob']:g}/100 points)"), \
+                f"Bob's Validate should end with his scorecard:\n{card[:400]}"
+        dialog.locator(".jp-Dialog-button").last.click()
+
+        t = time.monotonic()
+        shown = s.submit()
+        timings["submit"] = round(time.monotonic() - t, 1)
+        assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", shown), f"the submitted list shows no time: {shown!r}"
+        inbound = list((hub.exchange / COURSE_ID / "inbound").glob(f"{name}+{AID}+*"))
+        assert len(inbound) == 1, f"{name}'s submission should be in the exchange's inbound once: {inbound}"
+        assert not s.page.problems, f"JavaScript errors in {name}'s page: {s.page.problems}"
+    except BaseException:
+        s.screenshot("FAILED")
+        raise
+    DONE.add(f"submitted:{name}")
+
+
+def test_instructor_collects_and_grades_with_the_course_grader(hub):
+    for name in EXPECTED:
+        needs(f"submitted:{name}")
+    t0 = time.monotonic()
+    hub.nbgrader("collect", AID)
+    collected = sorted(p.parent.parent.name for p in (hub.course / "autograder" / "submitted").glob(f"*/{AID}/*.ipynb"))
+    assert collected == sorted(EXPECTED), f"nbgrader collect should bring both submissions: {collected}"
+    graded = hub.instructor(Path(sys.executable).parent / "backprop-lab", "grade", "autograder/submitted", "-a", AID,
+                            "--root", hub.course)
+    TIMINGS["collect_to_grades"] = round(time.monotonic() - t0, 1)
+
+    with open(hub.course / "autograder" / "grades.csv", newline="") as fh:
+        rows = {r["student_id"]: r for r in csv.DictReader(fh) if r["assignment"] == AID}
+    scores = {name: float(rows[name]["score"]) for name in rows}
+    assert scores == EXPECTED, f"grades.csv: {scores}, expected {EXPECTED}\n{graded.stdout[-2000:]}"
+
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{hub.course / 'autograder' / 'gradebook.db'}", COURSE_ID) as gb:
+        in_gradebook = {name: gb.find_submission(AID, name).score for name in EXPECTED}
+    assert in_gradebook == EXPECTED, f"the gradebook holds {in_gradebook}, expected {EXPECTED}"
+    DONE.add("graded")
+
+
+def test_instructor_releases_feedback_and_each_student_sees_only_their_own(hub, students):
+    needs("graded")
+    hub.nbgrader("release_feedback", AID)
+    released = list((hub.exchange / COURSE_ID / "feedback").glob("*.html"))
+    assert len(released) == 2, f"one feedback page per student in the exchange: {released}"
+
+    pages = {}
+    for name, s in students.items():
+        try:
+            t = time.monotonic()
+            crumbs = s.fetch_feedback()
+            TIMINGS[name]["fetch_feedback"] = round(time.monotonic() - t, 1)
+            assert "feedback" in crumbs, f"view feedback should show the feedback folder, the file browser " \
+                                         f"shows {crumbs!r}"
+            files = feedback_files(s.home, AID)
+            assert len(files) == 1, f"{name} should have fetched exactly one feedback page: {files}"
+            pages[name] = files[0]
+            status, text = s.open_url(f"/user/{name}/files/{files[0]}")
+            assert status == 200, f"{name} cannot open their own feedback page ({status})"
+            assert page_score(text) == (EXPECTED[name], 100.0), \
+                f"{name}'s feedback page shows {page_score(text)}, expected {EXPECTED[name]}"
+            s.screenshot("feedback")
+        except BaseException:
+            s.screenshot("FAILED-feedback")
+            raise
+
+    for name, other in (("alice", "bob"), ("bob", "alice")):
+        status, text = students[name].open_url(f"/user/{other}/files/{pages[other]}")
+        assert status in (403, 404) and "Score:" not in text, \
+            f"{name} should not be able to open {other}'s feedback page; got {status}:\n{text[:500]}"
+
+
+def test_instructor_has_formgrader_on_the_course(hub, students):
+    needs("graded")
+    browser = students["alice"].context.browser
+    teacher = Student(hub, browser, INSTRUCTOR, SHOTS / "hub-instructor")
+    try:
+        teacher.log_in()
+        items = teacher.menu_items("Nbgrader")
+        assert "Formgrader" in items and "Assignment List" in items, f"the instructor's Nbgrader menu: {items}"
+        status, text = teacher.open_url(f"/user/{INSTRUCTOR}/formgrader/manage_students",
+                                        wait_for="text=bob")
+        assert status == 200, f"formgrader's student list answered {status}"
+        for name, score in EXPECTED.items():
+            assert re.search(rf"{name}\s.*\b{score:g} / 100\b", text), \
+                f"formgrader's student list should show {name} with {score:g} / 100:\n{text[:1500]}"
+        status, _ = students["bob"].open_url(f"/user/{INSTRUCTOR}/formgrader")
+        assert status in (403, 404), f"a student should not reach the instructor's formgrader ({status})"
+    finally:
+        teacher.close()
