@@ -6,8 +6,8 @@ import os
 
 c = get_config()  # noqa: F821 (injected by traitlets)
 
-ROOT = os.environ.get("BACKPROP_COURSE_ROOT", os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))))
+HERE = os.path.dirname(os.path.abspath(__file__))  # <course>/autograder/hub/instructor
+ROOT = os.environ.get("BACKPROP_COURSE_ROOT", os.path.dirname(os.path.dirname(os.path.dirname(HERE))))
 load_subconfig(os.path.join(ROOT, "nbgrader_config.py"))  # noqa: F821 (injected by traitlets)
 
 c.CourseDirectory.root = ROOT
