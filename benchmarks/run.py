@@ -4,7 +4,8 @@
                                          every explorer redraws (benchmarks/widget_redraw.py), and CTC's speed
                                          and correctness (benchmarks/ctc_bench.py)
     python benchmarks/run.py --all       also the training benchmark (06), the digit-string reader (07, about
-                                         70 s), the grading throughput (cohort) and the autograd engine against
+                                         70 s), the grading throughput (cohort), a term on a real JupyterHub
+                                         (benchmarks/hub_bench.py, about 90 s) and the autograd engine against
                                          course.nn (08, benchmarks/autograd_bench.py, about 20 s)
 
 Each notebook is executed top to bottom with nbclient in a scratch copy, exactly as a student's kernel would run it.
@@ -86,8 +87,8 @@ def tables(sections):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--all", action="store_true", help="also run the training, digit-string, grading and "
-                                                           "autograd benchmarks")
+    parser.add_argument("--all", action="store_true", help="also run the training, digit-string, grading, hub "
+                                                           "and autograd benchmarks")
     args = parser.parse_args()
 
     rows = [("measure", "value", "target")]
@@ -106,7 +107,7 @@ def main():
     print()
     extra("ctc_bench", [])  # prints its own tables
     if args.all:
-        for name in ("train_bench", "digit_strings", "grading_bench"):
+        for name in ("train_bench", "digit_strings", "grading_bench", "hub_bench"):
             extra_rows = extra(name)
             if extra_rows:
                 print()

@@ -134,11 +134,13 @@ def test_instructor_collects_and_grades_with_the_course_grader(hub):
         needs(f"submitted:{name}")
     t0 = time.monotonic()
     hub.nbgrader("collect", AID)
+    TIMINGS["collect"] = round(time.monotonic() - t0, 1)
     collected = sorted(p.parent.parent.name for p in (hub.course / "autograder" / "submitted").glob(f"*/{AID}/*.ipynb"))
     assert collected == sorted(EXPECTED), f"nbgrader collect should bring both submissions: {collected}"
     graded = hub.instructor(Path(sys.executable).parent / "backprop-lab", "grade", "autograder/submitted", "-a", AID,
                             "--root", hub.course)
     TIMINGS["collect_to_grades"] = round(time.monotonic() - t0, 1)
+    TIMINGS["grade"] = round(TIMINGS["collect_to_grades"] - TIMINGS["collect"], 1)
 
     with open(hub.course / "autograder" / "grades.csv", newline="") as fh:
         rows = {r["student_id"]: r for r in csv.DictReader(fh) if r["assignment"] == AID}
@@ -155,7 +157,9 @@ def test_instructor_collects_and_grades_with_the_course_grader(hub):
 
 def test_instructor_releases_feedback_and_each_student_sees_only_their_own(hub, students):
     needs("graded")
+    t0 = time.monotonic()
     hub.nbgrader("release_feedback", AID)
+    TIMINGS["release_feedback"] = round(time.monotonic() - t0, 1)
     released = list((hub.exchange / COURSE_ID / "feedback").glob("*.html"))
     assert len(released) == 2, f"one feedback page per student in the exchange: {released}"
 
