@@ -43,6 +43,8 @@ def main(argv=None):
         rows.append((f"{name}: log in → JupyterLab", f"{s['log_in_to_lab']:.1f}", ""))
         rows.append((f"{name}: fetch, open, type the answers, save", f"{s['fetch_open_type_save']:.1f}", ""))
         rows.append((f"{name}: Validate", f"{s['validate']:.1f}", ""))
+        rows.append((f"{name}: memory of the server and kernel after Validate (MB)", f"{s['server_and_kernel_mb']}",
+                     ""))
         rows.append((f"{name}: Submit", f"{s['submit']:.1f}", ""))
         rows.append((f"{name}: Fetch Feedback", f"{s['fetch_feedback']:.1f}", ""))
     rows.append(("instructor: nbgrader collect", f"{t['collect']:.1f}", ""))

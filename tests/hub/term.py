@@ -144,6 +144,19 @@ def _processes_under(folder):
     return [p for p in found if p != os.getpid()]
 
 
+def memory_mb(folder):
+    """Resident memory (MB) of the processes working inside ``folder``: a student's server and kernel."""
+    total = 0
+    for pid in _processes_under(folder):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        m = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+        total += int(m.group(1)) if m else 0
+    return round(total / 1024)
+
+
 # -------------------------------------------------------------------- what a student types
 def solution_sources(aid):
     """{grade_id: the solution cell's code, without nbgrader's BEGIN/END SOLUTION markers}."""

@@ -20,8 +20,8 @@ import pytest
 
 from browser.conftest import CHROMIUM_ARGS, SHOTS
 from browser.notebook import validate
-from hub.term import (COURSE_ID, INSTRUCTOR, Hub, Student, feedback_files, page_score, release_points,
-                      solution_sources, write_timings)
+from hub.term import (COURSE_ID, INSTRUCTOR, Hub, Student, feedback_files, memory_mb, page_score,
+                      release_points, solution_sources, write_timings)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("hub")]
 
@@ -104,6 +104,7 @@ def test_student_fetches_fills_in_validates_and_submits_in_the_browser(hub, stud
         t = time.monotonic()
         dialog, report = validate(s)
         timings["validate"] = round(time.monotonic() - t, 1)
+        timings["server_and_kernel_mb"] = memory_mb(s.home)
         dialog.screenshot(path=str(s.shots / "validate.png"))
         if name == "alice":
             assert report["kind"] == "validation-success", f"Alice's full answers should validate:\n{report['text']}"
