@@ -4,6 +4,8 @@
                                               (--from-notebook: the other way; --check: report pairs out of sync)
   python -m autograder release [AID ...]      regenerate exercises/ from solutions/
   python -m autograder grade SUBMISSIONS      grade a cohort (a folder or an LMS zip); --help for the options
+  python -m autograder export canvas|moodle   the grades as the CSV file Canvas or Moodle imports (--worksheet:
+                                              Moodle's grading worksheet; --roster: the LMS's export); --help
 
 Student command.
 
@@ -36,6 +38,10 @@ def main(argv=None):
         from autograder.grade import main as grade_main
 
         return grade_main(argv[1:])
+    if argv[0] == "export":
+        from autograder.lms import main as export_main
+
+        return export_main(argv[1:])
     print(f"unknown command {argv[0]!r}\n{__doc__}", file=sys.stderr)
     return 2
 

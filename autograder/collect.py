@@ -23,15 +23,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-# Canvas ("doejane_12345_678_01_losses.ipynb", "doejane_LATE_12345_678_01_losses.ipynb", with anonymous grading
-# "anon_x1Y2z_678_01_losses.ipynb", "LATE_anon_x1Y2z_...") and Moodle ("Jane Doe_4242_assignsubmission_file_01_losses.ipynb",
-# or in a folder "Jane Doe_4242_assignsubmission_file_/01_losses.ipynb") style names. The folder prefix is matched
-# lazily, so a Moodle submission folder is read as the student's, not skipped as any folder.
+# Canvas ("doejane_12345_678_01_losses.ipynb", "doejane_LATE_12345_678_01_losses.ipynb"; with anonymous grading
+# "anon_x1Y2z_678_01_losses.ipynb", "LATE_anon_x1Y2z_678_...") and Moodle
+# ("Jane Doe_4242_assignsubmission_file_01_losses.ipynb", or in a folder "Jane Doe_4242_assignsubmission_file_/...")
+# style names. The folder prefix is matched lazily, so a Moodle submission folder is read as the student's.
 DEFAULT_REGEXP = (r"(?i)^(?:[^/]*/)*?(?:late_(?=anon_))?(?P<student_id>anon_[a-z0-9]+|[^_/]+)_(?:late_)?(?:\d+_)*"
                   r"(?:assignsubmission_file_/?)?(?P<file_id>[^/]+)$")
 
-# What Canvas and Moodle write before a submitted file's own name. Canvas (lib/content_zipper.rb):
-# "<sortable name>_[LATE_]<user id>_<attachment id>_<file>"; Moodle: "<full name>_<participant id>_assignsubmission_file_".
+# What Canvas and Moodle write before a submitted file's own name. Canvas (canvas-lms lib/content_zipper.rb):
+# "<sortable name>_[LATE_]<user id>_<attachment id>_<file>";
+# Moodle: "<full name>_<participant id>_assignsubmission_file_".
 _MOODLE_NAME = re.compile(r"(?i)(?:^|/)(?P<name>[^_/]+)_(?P<id>\d+)_assignsubmission_file_")
 _CANVAS_PREFIX = re.compile(r"(?i)^(?P<name>[^_/]+)_(?:late_)?(?P<id>\d+)(?:_\d+)?$")  # what precedes the notebook id
 _CANVAS_NAME = re.compile(r"(?i)^(?P<name>[^_/]+)_(?:late_)?(?P<id>\d+)_\d+_")  # a user id and an attachment id
@@ -47,6 +48,7 @@ class Submission:
     files: dict = field(default_factory=dict)  # notebook id -> bytes (None: missing)
     messages: list = field(default_factory=list)
     timestamp: str = None
+    secret: str = None  # nbgrader's submission_secret.txt (from its exchange): it names the feedback page to fetch
     lms: str = None  # "canvas" or "moodle" when the file names are that LMS's
     lms_id: str = None  # Canvas user ID; Moodle participant id (one per student and assignment)
     lms_name: str = None  # the student's name as the file names write it
@@ -96,31 +98,32 @@ def lms_students(files, ids, known=None):
     owner = {(i.lms, i.id): sid for sid, items in earlier.items() for i, _ in items}
     seen = {}
     for raw, ident, aid in files:
-        seen.setdefault(raw, set()).add((ident, aid))
+        seen.setdefault(raw, {}).setdefault(ident, set()).add(aid)
     taken = {v.casefold() for v in ids.values()} | {sid.casefold() for sid in earlier}
-    graded, messages = {}, {}
-    for raw, items in sorted(seen.items()):
-        before = earlier.get(ids[raw], [])
-        rivals = {item: [o for o in list(items) + before if _clash(item, o)] for item in items}
-        for ident, aid in sorted(items, key=lambda item: (item[0].id, item[1])):
-            key = (raw, ident)
-            if key in graded:
-                continue
+    graded, rivals = {}, {}
+    for raw, by_ident in sorted(seen.items()):
+        pairs = [(i, a) for i, aids in by_ident.items() for a in aids] + earlier.get(ids[raw], [])
+        for ident in sorted(by_ident, key=lambda i: (i.lms, i.id)):
+            rivals[(raw, ident)] = sorted({o for a in by_ident[ident] for o, b in pairs if _clash((ident, a), (o, b))},
+                                          key=lambda o: (o.lms, o.id))
             if (ident.lms, ident.id) in owner:
-                graded[key] = owner[(ident.lms, ident.id)]
-            elif not any(rivals[(i, a)] for i, a in items if i == ident):
-                graded[key] = ids[raw]
+                graded[(raw, ident)] = owner[(ident.lms, ident.id)]
+            elif rivals[(raw, ident)]:
+                graded[(raw, ident)] = _suffixed(ids[raw], ident.id, taken)
             else:
-                graded[key] = _suffixed(ids[raw], ident.id, taken)
-            others = sorted({o for item in items if item[0] == ident for o, _ in rivals[item]}, key=lambda o: o.id)
-            if others:
-                names = ", ".join(f"{LMS_LABEL[o.lms]} {o.id} (graded as {_graded_as(o, raw, graded, owner)!r})"
-                                  for o in others)
-                messages[key] = (f"{LMS_LABEL[ident.lms]} {ident.id} was graded under the id {graded[key]!r}: the "
-                                 f"file names give the name {raw!r} to other students too: {names}")
-            elif graded[key] != ids[raw]:
-                messages[key] = (f"{LMS_LABEL[ident.lms]} {ident.id} was graded under the id {graded[key]!r} of "
-                                 f"earlier runs, though the file names now give the name {raw!r}")
+                graded[(raw, ident)] = ids[raw]
+    messages = {}
+    for (raw, ident), sid in graded.items():
+        label = f"{LMS_LABEL[ident.lms]} {ident.id}"
+        if rivals[(raw, ident)]:
+            others = ", ".join(f"{LMS_LABEL[o.lms]} {o.id} (graded as "
+                               f"{owner.get((o.lms, o.id)) or graded.get((raw, o), '?')!r})"
+                               for o in rivals[(raw, ident)])
+            messages[(raw, ident)] = (f"{label} was graded under the id {sid!r}: the file names give the name "
+                                      f"{raw!r} to other students too: {others}")
+        elif sid != ids[raw]:
+            messages[(raw, ident)] = (f"{label} was graded under the id {sid!r} that earlier runs gave them, though "
+                                      f"the file names now give the name {raw!r}")
     return graded, messages
 
 
@@ -130,11 +133,6 @@ def _suffixed(base, lms_id, taken):
         sid, n = f"{base[:76 - len(lms_id)]}-{lms_id}-{n}", n + 1
     taken.add(sid.casefold())
     return sid
-
-
-def _graded_as(ident, raw, graded, owner):
-    return owner.get((ident.lms, ident.id)) or graded.get((raw, ident)) or "?"
-    secret: str = None  # nbgrader's submission_secret.txt (from its exchange): it names the feedback page to fetch
 
 
 @dataclass(frozen=True)

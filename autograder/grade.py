@@ -2,7 +2,8 @@
 
 1. Each assignment's gradebook template is built from ``solutions/`` by nbgrader (:mod:`autograder.templates`).
 2. Submissions are collected from a folder or an LMS zip (:mod:`autograder.collect`); what cannot be matched to
-   an assignment is reported, never silently dropped.
+   an assignment is reported, never silently dropped. The Canvas user IDs and Moodle participant ids in LMS file
+   names are kept in ``reports/lms_ids.json``, for ``python -m autograder export`` (:mod:`autograder.lms`).
 3. Every student notebook whose bytes, template and limits are unchanged since the last run is skipped; the rest
    become :class:`~autograder.records.Job` records, run by N local worker processes or on a Dask cluster
    (:func:`autograder.jobs.grade_job`). Each job runs the student's code in a fresh bubblewrap sandbox and the
@@ -110,8 +111,10 @@ def grade(opts):
         raise SystemExit(f"unknown assignment(s): {', '.join(unknown)} (none under {root / 'solutions'})")
     infos = {aid: templates.source_info(root, aid) for aid in aids}
     notebooks = {aid: sorted(info["notebooks"]) for aid, info in infos.items()}
-    subs, notes = collect_with_notes(opts.source, notebooks, opts.regexp, [a for a in all_aids if a not in aids])
     writer = Writer(out)
+    subs, notes = collect_with_notes(opts.source, notebooks, opts.regexp, [a for a in all_aids if a not in aids],
+                                     known=writer.lms_ids)
+    lms_ids = writer.remember_lms(subs)
     say(f"collected {len(subs)} submission(s) of {len({s.student for s in subs})} student(s) from {opts.source}")
     limits = (f"timeout={opts.timeout or config.judge_setting(root, 'timeout')};memory={opts.memory_mb};"
               f"sandbox={not unsandboxed};grader={GRADER_VERSION}")
@@ -132,6 +135,7 @@ def grade(opts):
         writer.close()
     paths = write_reports(writer.state, infos, out / "reports", notes)
     summary = {"graded": len(done), "skipped": skipped, "seconds": time.perf_counter() - t0, "csv": str(csv_path),
+               "lms_ids": str(lms_ids),
                **paths, "entries": writer.state, "run": done, "unmatched": notes}
     say(f"graded {len(done)} notebook(s) in {summary['seconds']:.1f} s; grades: {csv_path}; report: "
         f"{paths['report']}")

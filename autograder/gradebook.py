@@ -3,7 +3,8 @@
 Workers compute; this process stores each result as it arrives: the submitted, autograded and feedback files
 under ``autograder/``, the scores into the instructor's nbgrader gradebook (as computed by the job's
 SaveAutoGrades, not again), and one entry per student notebook in ``reports/state.json``, from which the reports
-are written and by which a re-run skips what is unchanged.
+are written and by which a re-run skips what is unchanged. The LMS ids read from the submission file names go to
+``reports/lms_ids.json`` (:func:`load_lms_ids`), which ``python -m autograder export`` reads.
 """
 
 import json
@@ -14,6 +15,14 @@ from autograder import config
 from autograder.collect import SECRET
 from autograder.records import Result
 
+LMS_IDS = Path("reports") / "lms_ids.json"
+
+
+def load_lms_ids(out):
+    """The LMS ids ``grade`` kept under the output folder ``out`` (``{}`` before any LMS download was graded)."""
+    path = Path(out) / LMS_IDS
+    return json.loads(path.read_text()) if path.exists() else {}
+
 
 class Writer:
     def __init__(self, out):
@@ -23,12 +32,29 @@ class Writer:
         self.db_url = f"sqlite:///{self.out / 'gradebook.db'}"
         self.state_path = self.out / "reports" / "state.json"
         self.state = json.loads(self.state_path.read_text()) if self.state_path.exists() else {}
+        self.lms_ids = load_lms_ids(self.out)
         self._gb = None
 
     def save_state(self):
         tmp = self.state_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(self.state, indent=1, sort_keys=True))
         tmp.replace(self.state_path)
+
+    def remember_lms(self, subs):
+        """Add the LMS identity of every submission read from Canvas or Moodle file names to ``lms_ids.json``:
+        ``{student: {lms, name, ids: {assignment: LMS id}}}``, merged with earlier runs' (a run that grades nothing
+        new loses nothing). A student's entry starts over if their file names now come from another LMS."""
+        for sub in (s for s in subs if s.lms):
+            entry = self.lms_ids.get(sub.student)
+            if not entry or entry.get("lms") != sub.lms:
+                entry = self.lms_ids[sub.student] = {"lms": sub.lms, "name": sub.lms_name, "ids": {}}
+            entry["name"] = sub.lms_name
+            entry["ids"][sub.assignment] = sub.lms_id
+        path = self.out / LMS_IDS
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.lms_ids, indent=1, sort_keys=True))
+        tmp.replace(path)
+        return path
 
     def submitted(self, student, aid, nbid, data, timestamp=None, secret=None):
         folder = self.out / "submitted" / student / aid
