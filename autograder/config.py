@@ -12,6 +12,14 @@ from pathlib import Path
 from traitlets.config.loader import PyFileConfigLoader
 
 COURSE_ID = "backprop-lab"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def course_root(cwd=None):
+    """The course the instructor's commands work on: the current folder when it is one (its own
+    nbgrader_config.py and solutions/, as nbgrader's commands read the current folder), else this repository."""
+    cwd = Path(cwd or os.getcwd())
+    return cwd if (cwd / "nbgrader_config.py").is_file() and (cwd / "solutions").is_dir() else REPO
 
 
 def load(root, course=None, **limits):

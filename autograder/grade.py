@@ -186,7 +186,9 @@ def main(argv=None):
                    help="grade even where bubblewrap cannot make a sandbox (student code then runs as you)")
     p.add_argument("--regexp", default=DEFAULT_REGEXP, help="named_regexp for LMS file names (student_id, file_id)")
     p.add_argument("--force", action="store_true", help="grade again even what is unchanged since the last run")
-    p.add_argument("--root", type=Path, default=REPO, help="course root with solutions/ (default: this repository)")
+    p.add_argument("--root", type=Path, default=config.course_root(),
+                   help="course root with solutions/ (default: the current folder if it is a course, else this "
+                        "repository)")
     p.add_argument("--out", type=Path, help="output folder (default: ROOT/autograder)")
     a = p.parse_args(argv)
     grade(Options(source=a.submissions, root=a.root, assignments=a.assignment, workers=a.workers, dask=a.dask,

@@ -33,8 +33,6 @@ from pathlib import Path
 from autograder import config
 from autograder.gradebook import load_lms_ids
 
-REPO = Path(__file__).resolve().parent.parent
-
 # The formats as the LMSes read them: canvas-lms app/models/gradebook_importer.rb, Moodle's
 # mod/assign/feedback/offline/importgradeslib.php (the worksheet) and grade/import/csv/classes/load_data.php.
 CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -446,7 +444,8 @@ def main(argv=None):
                                                             "(participant ids) instead of a gradebook import file")
     p.add_argument("--missing-zero", action="store_true", help="0 for a missing submission (default: blank, no grade)")
     p.add_argument("--strict", action="store_true", help="exit 1 if a student could not be mapped to the LMS")
-    p.add_argument("--root", type=Path, default=REPO, help="course root (default: this repository)")
+    p.add_argument("--root", type=Path, default=config.course_root(),
+                   help="course root (default: the current folder if it is a course, else this repository)")
     p.add_argument("--gradebook", type=Path, help="nbgrader's gradebook (default: ROOT/autograder/gradebook.db)")
     a = p.parse_args(argv)
     if a.worksheet and a.lms != "moodle":

@@ -88,3 +88,13 @@ def test_hub_gives_students_the_student_view_and_the_instructor_formgrader_on_th
 def test_every_config_dir_holds_only_what_jupyter_reads(role):
     names = sorted(p.name for p in (HUB / role).iterdir() if p.name != "__pycache__")
     assert names == ["nbgrader_config.py"], names
+
+
+def test_the_instructor_commands_work_on_the_course_in_the_current_folder(tmp_path):
+    from autograder.config import course_root
+
+    assert course_root(tmp_path) == REPO, "a folder that is no course: this repository"
+    (tmp_path / "nbgrader_config.py").write_text("")
+    assert course_root(tmp_path) == REPO, "a course needs its solutions/ too"
+    (tmp_path / "solutions").mkdir()
+    assert course_root(tmp_path) == tmp_path

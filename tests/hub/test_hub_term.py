@@ -138,8 +138,7 @@ def test_instructor_collects_and_grades_with_the_course_grader(hub):
     TIMINGS["collect"] = round(time.monotonic() - t0, 1)
     collected = sorted(p.parent.parent.name for p in (hub.course / "autograder" / "submitted").glob(f"*/{AID}/*.ipynb"))
     assert collected == sorted(EXPECTED), f"nbgrader collect should bring both submissions: {collected}"
-    graded = hub.instructor(Path(sys.executable).parent / "backprop-lab", "grade", "autograder/submitted", "-a", AID,
-                            "--root", hub.course)
+    graded = hub.instructor(Path(sys.executable).parent / "backprop-lab", "grade", "autograder/submitted", "-a", AID)
     TIMINGS["collect_to_grades"] = round(time.monotonic() - t0, 1)
     TIMINGS["grade"] = round(TIMINGS["collect_to_grades"] - TIMINGS["collect"], 1)
 
@@ -154,6 +153,42 @@ def test_instructor_collects_and_grades_with_the_course_grader(hub):
         in_gradebook = {name: gb.find_submission(AID, name).score for name in EXPECTED}
     assert in_gradebook == EXPECTED, f"the gradebook holds {in_gradebook}, expected {EXPECTED}"
     DONE.add("graded")
+
+
+# The LMS's own gradebook exports, as an instructor downloads them (Canvas: Grades > Export; Moodle: Grades > Export
+# > Plain text file): on a hub the nbgrader ids are the account names, which are the roster's SIS Login ID / Username.
+CANVAS_ROSTER = """Student,ID,SIS User ID,SIS Login ID,Section,01 Losses (4321)
+    Points Possible,,,,,100.00
+"Liddell, Alice",1001,S-1001,alice,Section 1,
+"Builder, Bob",1002,S-1002,bob,Section 1,
+"Nobody, Nora",1003,S-1003,nora,Section 1,
+"""
+MOODLE_ROSTER = """First name,Last name,ID number,Institution,Department,Email address,Username
+Alice,Liddell,S-1001,,,alice.liddell@example.edu,alice
+Bob,Builder,S-1002,,,bob.builder@example.edu,bob
+"""
+
+
+def test_instructor_exports_the_grades_for_canvas_and_moodle(hub):
+    needs("graded")
+    (hub.course / "canvas-roster.csv").write_text(CANVAS_ROSTER)
+    (hub.course / "moodle-roster.csv").write_text(MOODLE_ROSTER)
+    tool = Path(sys.executable).parent / "backprop-lab"
+    hub.instructor(tool, "export", "canvas", "--roster", "canvas-roster.csv", "-a", AID, "--out", "canvas.csv",
+                   "--strict")
+    with open(hub.course / "canvas.csv", newline="") as fh:
+        header, possible, *rows = list(csv.reader(fh))
+    assert header == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "01 Losses (4321)"], header
+    assert possible[0].strip() == "Points Possible" and float(possible[-1]) == 100, possible
+    got = {r[3]: (r[1], float(r[-1])) for r in rows}
+    assert got == {"alice": ("1001", EXPECTED["alice"]), "bob": ("1002", EXPECTED["bob"])}, got
+
+    hub.instructor(tool, "export", "moodle", "--roster", "moodle-roster.csv", "--match", "Username", "-a", AID,
+                   "--out", "moodle.csv", "--strict")
+    with open(hub.course / "moodle.csv", newline="") as fh:
+        table = list(csv.reader(fh))
+    assert table[0][0] == "Username" and AID in table[0][1], table[0]
+    assert {r[0]: float(r[1]) for r in table[1:]} == EXPECTED, table
 
 
 def test_instructor_releases_feedback_and_each_student_sees_only_their_own(hub, students):
