@@ -87,6 +87,8 @@ def test_student_fetches_fills_in_validates_and_submits_in_the_browser(hub, stud
         timings["log_in_to_lab"] = round(time.monotonic() - t0, 1)
         assert s.menu_items("Nbgrader") == ["Assignment List"], \
             "a student's Nbgrader menu should offer only the Assignment List (no Formgrader, no Create Assignment)"
+        assert s.page.get_by_text("Create Assignment", exact=True).count() == 0, \
+            "a student's JupyterLab should not have nbgrader's Create Assignment side panel"
 
         t = time.monotonic()
         s.fetch()
@@ -233,6 +235,8 @@ def test_instructor_has_formgrader_on_the_course(hub, students):
         teacher.log_in()
         items = teacher.menu_items("Nbgrader")
         assert "Formgrader" in items and "Assignment List" in items, f"the instructor's Nbgrader menu: {items}"
+        assert teacher.page.get_by_text("Create Assignment", exact=True).count() == 1, \
+            "the instructor's JupyterLab should have nbgrader's Create Assignment side panel"
         status, text = teacher.open_url(f"/user/{INSTRUCTOR}/formgrader/manage_students",
                                         wait_for="text=bob")
         assert status == 200, f"formgrader's student list answered {status}"
