@@ -13,7 +13,8 @@ import nbformat
 import pytest
 from nbgrader.utils import parse_utc
 
-from autograder.collect import Unmatched, collect, collect_with_notes, normalise_timestamp, student_ids
+from autograder.collect import Unmatched, collect, collect_with_notes, normalise_timestamp
+from autograder.identities import student_ids
 from autograder.notebooks import metadata_tampering, read_notebook
 
 REPO = Path(__file__).resolve().parents[2]

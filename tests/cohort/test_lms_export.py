@@ -19,9 +19,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import lms
+from autograder import lms, lms_formats
 from autograder.__main__ import main as autograder_main
-from autograder.collect import collect, lms_identity
+from autograder.collect import collect
+from autograder.identities import lms_identity
 
 # https://community.canvaslms.com/t5/Instructor-Guide/How-do-I-import-grades-in-the-Gradebook/ta-p/807 ; the file as
 # Canvas reads it (canvas-lms app/models/gradebook_importer.rb): "Student", "ID", the SIS ids, "Section" last of the
@@ -198,7 +199,7 @@ CANVAS_IDS = {"smithjohn-1001": {"lms": "canvas", "name": "smithjohn", "ids": {"
 @pytest.mark.parametrize("value, text", [(37.500000001, "37.5"), (0.1 + 0.2, "0.3"), (100.0, "100"), (-0.0, "0"),
                                          (2 / 3, "0.666667"), (7, "7")])
 def test_scores_are_written_without_float_noise(value, text):
-    assert lms.points(value) == text
+    assert lms_formats.points(value) == text
 
 
 def test_canvas_from_the_ids_in_file_names(toy_gradebook, tmp_path):
@@ -408,7 +409,7 @@ def test_graded_canvas_download_exports_its_ids_and_scores(graded, tmp_path):
     for lms_id, student in who.items():
         for column, aid in ((5, "toy_a"), (6, "toy_b")):
             expected = scores.get((student, aid))
-            assert rows[lms_id][column] == ("" if expected is None else lms.points(expected)), (lms_id, aid)
+            assert rows[lms_id][column] == ("" if expected is None else lms_formats.points(expected)), (lms_id, aid)
     assert [rows[i][5:] for i in ("1001", "1002", "1003")] == [["7", ""], ["4", ""], ["", "7"]]  # the toy's points
     moodle_students = set(_who_submitted(out, graded["moodle"], lambda name: "toy_a").values())
     assert set(result.unmapped) == moodle_students  # in the gradebook, not Canvas's: reported, not dropped
@@ -426,7 +427,8 @@ def test_graded_moodle_download_exports_a_worksheet(graded, tmp_path):
     assert table[0] == MOODLE_WORKSHEET_HEADER
     scores = _gradebook_scores(out)
     grades = {r[0]: r[4] for r in table[1:]}
-    assert grades == {f"Participant {pid}": lms.points(scores[(student, "toy_a")]) for pid, student in who.items()}
+    assert grades == {f"Participant {pid}": lms_formats.points(scores[(student, "toy_a")])
+                      for pid, student in who.items()}
     assert grades == {"Participant 4242": "7", "Participant 4243": "3"}
     assert sorted(result.unmapped) == ["smithjohn-1001", "smithjohn-1002"]  # Canvas students: no participant id
 
