@@ -108,19 +108,27 @@ def canvas_identity(student, cohort, ids, roster, match):
     return None, f"no roster row has {match} {student!r}"
 
 
+def _identify(cohort, aids, missing_zero, result, what, identity, key):
+    """{student: (LMS key, identity cells)} of every student with a cell to write whom ``identity`` finds in the
+    LMS; the others go to ``result.unmapped`` with the reason, as do two students who are one LMS user (``key``)."""
+    found = {}
+    for student in _students(cohort, aids, missing_zero):
+        cells, why = identity(student)
+        if cells is None:
+            result.unmapped[student] = why
+        else:
+            found[student] = (key(cells), cells)
+    return _unique(found, result, what)
+
+
 def export_canvas(cohort, ids, roster, out, match="SIS Login ID", missing_zero=False):
     """Canvas's Gradebook import file at ``out``; returns (:class:`Export`, {assignment: (header, roster column)})."""
     result = Export()
     aids = sorted(cohort.maxima)
-    found = {}
-    for student in _students(cohort, aids, missing_zero):
-        cells, why = canvas_identity(student, cohort, ids, roster, match)
-        if cells is None:
-            result.unmapped[student] = why
-        else:
-            key = next((f"{c} {cells[c]}" for c in ("ID", "SIS User ID", "SIS Login ID") if cells[c]), cells["Student"])
-            found[student] = (key, cells)
-    found = _unique(found, result, "Canvas student")
+    found = _identify(cohort, aids, missing_zero, result, "Canvas student",
+                      lambda student: canvas_identity(student, cohort, ids, roster, match),
+                      lambda cells: next((f"{c} {cells[c]}" for c in ("ID", "SIS User ID", "SIS Login ID")
+                                          if cells[c]), cells["Student"]))
     columns = _assignment_columns(roster, aids, CANVAS_IDENTITY, result)
     header = CANVAS_IDENTITY + [columns[aid][0] for aid in aids]
     possible = [CANVAS_POINTS] + [""] * (len(CANVAS_IDENTITY) - 1)
@@ -168,14 +176,9 @@ def export_moodle(cohort, ids, roster, out, column, missing_zero=False):
     (:class:`Export`, {assignment: (header, roster column)})."""
     result = Export()
     aids = sorted(cohort.maxima)
-    found = {}
-    for student in _students(cohort, aids, missing_zero):
-        cells, why = moodle_identity(student, cohort, ids, roster, column)
-        if cells is None:
-            result.unmapped[student] = why
-        else:
-            found[student] = (f"{column} {cells[column]}", cells)
-    found = _unique(found, result, "Moodle user")
+    found = _identify(cohort, aids, missing_zero, result, "Moodle user",
+                      lambda student: moodle_identity(student, cohort, ids, roster, column),
+                      lambda cells: f"{column} {cells[column]}")
     columns = _assignment_columns(roster, aids, [column], result)
     rows = [[cells[column]] + [_cell(cohort, s, aid, missing_zero) for aid in aids]
             for s, (_, cells) in sorted(found.items())]
