@@ -61,12 +61,14 @@ instructor: setup-dev
 # accounts, the hub keeps its database in HUB_STATE and nbgrader's exchange is BACKPROP_EXCHANGE.
 HUB_STATE ?= /srv/jupyterhub
 BACKPROP_EXCHANGE ?= /srv/nbgrader/exchange
+# sudo starts from a clean environment: hand the hub every BACKPROP_* setting (BACKPROP_INSTRUCTORS=ada make hub).
+HUB_ENV = $(foreach v,$(filter BACKPROP_%,$(.VARIABLES)),$(v)="$($(v))")
 hub: $(VENV)/.hub $(VENV)/.git-filter
 	@command -v configurable-http-proxy >/dev/null || { $(SUDO) apt-get update -q && \
 		$(SUDO) apt-get install -y -q node-configurable-http-proxy; }
 	$(SUDO) install -d -m 0700 $(HUB_STATE)
 	$(SUDO) install -d -m 1777 $(BACKPROP_EXCHANGE)
-	cd $(HUB_STATE) && $(SUDO) env PATH="$(PATH)" BACKPROP_EXCHANGE="$(BACKPROP_EXCHANGE)" \
+	cd $(HUB_STATE) && $(SUDO) env PATH="$(PATH)" $(HUB_ENV) \
 		$(CURDIR)/$(BIN)/jupyterhub -f $(CURDIR)/autograder/hub/jupyterhub_config.py
 
 # Start a lesson over: make reset LESSON=03 (asks first; your notebook is kept in exercises/<lesson>/.backups/).
