@@ -50,16 +50,13 @@ def server(chromium, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser(chromium, tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
+def browser(chromium, playwright_session, tmp_path_factory):
     profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as p:
-        # A persistent context on a fresh, empty profile folder: nothing from another run is reused.
-        context = p.chromium.launch_persistent_context(str(profile), executable_path=str(chromium),
-                                                       args=CHROMIUM_ARGS, headless=True, viewport=VIEWPORT)
-        yield context
-        context.close()
+    # A persistent context on a fresh, empty profile folder: nothing from another run is reused.
+    context = playwright_session.chromium.launch_persistent_context(
+        str(profile), executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True, viewport=VIEWPORT)
+    yield context
+    context.close()
     write_timings()
 
 

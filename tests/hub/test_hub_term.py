@@ -50,16 +50,13 @@ def hub(chromium):
 
 
 @pytest.fixture(scope="module")
-def students(hub, chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
-        people = {name: Student(hub, browser, name, SHOTS / f"hub-{name}") for name in EXPECTED}
-        yield people
-        for s in people.values():
-            s.close()
-        browser.close()
+def students(hub, chromium, playwright_session):
+    browser = playwright_session.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
+    people = {name: Student(hub, browser, name, SHOTS / f"hub-{name}") for name in EXPECTED}
+    yield people
+    for s in people.values():
+        s.close()
+    browser.close()
 
 
 def test_the_expected_scores_are_a_full_and_a_partial_mark():
