@@ -3,8 +3,9 @@
 The hub runs the course's own config (autograder/hub/jupyterhub_config.py) on localhost with test log-ins. The
 instructor releases 01_losses through nbgrader's exchange; Alice and Bob log in with headless Chromium, fetch it
 from the Assignment List, type their answers (Alice all of them, Bob the first six functions), press Validate and
-submit. The instructor runs `nbgrader collect`, the course's `python -m autograder grade` on what was collected,
-and `nbgrader release_feedback`; each student fetches their own feedback page and cannot open the other's.
+submit. The instructor runs `nbgrader collect`, the course's `backprop-lab grade` on what was collected, exports
+the grades for Canvas and Moodle, and runs `nbgrader release_feedback`; each student fetches their own feedback
+page and cannot open the other's; the instructor's formgrader shows both scores.
 
 The expected scores come from the release's own metadata: every test cell's points for Alice, the points of the
 tests of the six functions Bob wrote for him. Step timings go to tests/screenshots/hub-timings.json.
@@ -31,12 +32,6 @@ POINTS = release_points(AID)
 BOB_WROTE = list(ANSWERS)[:6]  # mse, mae and huber, forward and backward
 EXPECTED = {"alice": sum(POINTS.values()), "bob": sum(POINTS[f"test_{f}"] for f in BOB_WROTE)}
 TIMINGS = {}
-DONE = set()  # the steps that passed: a later step says which earlier one it is missing
-
-
-def needs(step):
-    if step not in DONE:
-        pytest.fail(f"an earlier step failed ({step}); this one builds on it", pytrace=False)
 
 
 @pytest.fixture(scope="module")
@@ -63,19 +58,28 @@ def test_the_expected_scores_are_a_full_and_a_partial_mark():
     assert EXPECTED["alice"] == 100 and 0 < EXPECTED["bob"] < 100, EXPECTED
 
 
-def test_instructor_releases_the_lesson_through_the_exchange(hub):
+def test_a_term_on_the_hub(hub, students):
+    """The term in its order, as one test: every step builds on the one before (and pytest-xdist may hand a
+    module's tests to different workers). Each step's failure says which step it is."""
+    instructor_releases_the_lesson_through_the_exchange(hub)
+    for name in EXPECTED:
+        student_fetches_fills_in_validates_and_submits_in_the_browser(hub, students, name)
+    instructor_collects_and_grades_with_the_course_grader(hub)
+    instructor_exports_the_grades_for_canvas_and_moodle(hub)
+    instructor_releases_feedback_and_each_student_sees_only_their_own(hub, students)
+    instructor_has_formgrader_on_the_course(hub, students)
+
+
+def instructor_releases_the_lesson_through_the_exchange(hub):
     t0 = time.monotonic()
     hub.nbgrader("release_assignment", AID)
     TIMINGS["release_assignment"] = round(time.monotonic() - t0, 1)
     released = hub.exchange / COURSE_ID / "outbound" / AID / f"{AID}.ipynb"
     assert released.read_bytes() == (hub.course / "exercises" / AID / f"{AID}.ipynb").read_bytes(), \
         "the exchange should hold exactly the release from exercises/"
-    DONE.add("release")
 
 
-@pytest.mark.parametrize("name", list(EXPECTED))
-def test_student_fetches_fills_in_validates_and_submits_in_the_browser(hub, students, name):
-    needs("release")
+def student_fetches_fills_in_validates_and_submits_in_the_browser(hub, students, name):
     s = students[name]
     timings = TIMINGS.setdefault(name, {})
     t0 = time.monotonic()
@@ -126,12 +130,9 @@ def test_student_fetches_fills_in_validates_and_submits_in_the_browser(hub, stud
     except BaseException:
         s.screenshot("FAILED")
         raise
-    DONE.add(f"submitted:{name}")
 
 
-def test_instructor_collects_and_grades_with_the_course_grader(hub):
-    for name in EXPECTED:
-        needs(f"submitted:{name}")
+def instructor_collects_and_grades_with_the_course_grader(hub):
     t0 = time.monotonic()
     hub.nbgrader("collect", AID)
     TIMINGS["collect"] = round(time.monotonic() - t0, 1)
@@ -151,7 +152,6 @@ def test_instructor_collects_and_grades_with_the_course_grader(hub):
     with Gradebook(f"sqlite:///{hub.course / 'autograder' / 'gradebook.db'}", COURSE_ID) as gb:
         in_gradebook = {name: gb.find_submission(AID, name).score for name in EXPECTED}
     assert in_gradebook == EXPECTED, f"the gradebook holds {in_gradebook}, expected {EXPECTED}"
-    DONE.add("graded")
 
 
 # The LMS's own gradebook exports, as an instructor downloads them (Canvas: Grades > Export; Moodle: Grades > Export
@@ -168,8 +168,7 @@ Bob,Builder,S-1002,,,bob.builder@example.edu,bob
 """
 
 
-def test_instructor_exports_the_grades_for_canvas_and_moodle(hub):
-    needs("graded")
+def instructor_exports_the_grades_for_canvas_and_moodle(hub):
     (hub.course / "canvas-roster.csv").write_text(CANVAS_ROSTER)
     (hub.course / "moodle-roster.csv").write_text(MOODLE_ROSTER)
     tool = Path(sys.executable).parent / "backprop-lab"
@@ -190,8 +189,7 @@ def test_instructor_exports_the_grades_for_canvas_and_moodle(hub):
     assert {r[0]: float(r[1]) for r in table[1:]} == EXPECTED, table
 
 
-def test_instructor_releases_feedback_and_each_student_sees_only_their_own(hub, students):
-    needs("graded")
+def instructor_releases_feedback_and_each_student_sees_only_their_own(hub, students):
     t0 = time.monotonic()
     hub.nbgrader("release_feedback", AID)
     TIMINGS["release_feedback"] = round(time.monotonic() - t0, 1)
@@ -224,8 +222,7 @@ def test_instructor_releases_feedback_and_each_student_sees_only_their_own(hub, 
             f"{name} should not be able to open {other}'s feedback page; got {status}:\n{text[:500]}"
 
 
-def test_instructor_has_formgrader_on_the_course(hub, students):
-    needs("graded")
+def instructor_has_formgrader_on_the_course(hub, students):
     browser = students["alice"].context.browser
     teacher = Student(hub, browser, INSTRUCTOR, SHOTS / "hub-instructor")
     try:
