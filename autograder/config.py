@@ -27,7 +27,7 @@ def load(root, course=None, **limits):
 
     ``limits``: ``timeout``, ``memory_mb``, ``allow_unsandboxed`` for the judge (None keeps the file's value).
     """
-    _tools_on_path()
+    tools_on_path()
     path = Path(root) / "nbgrader_config.py"
     config = PyFileConfigLoader(path.name, path=str(path.parent)).load_config()
     if course is not None:
@@ -44,7 +44,7 @@ def load(root, course=None, **limits):
     return config
 
 
-def _tools_on_path():
+def tools_on_path():
     """nbgrader shells out to ``alembic`` (gradebook migrations): this environment's tools must be found first."""
     tools = os.path.dirname(sys.executable)
     if tools not in os.environ.get("PATH", "").split(os.pathsep):

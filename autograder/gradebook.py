@@ -15,13 +15,29 @@ from autograder import config
 from autograder.collect import SECRET
 from autograder.records import Result
 
+STATE = Path("reports") / "state.json"
 LMS_IDS = Path("reports") / "lms_ids.json"
+
+
+def _load_json(path):
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _save_json(path, data):
+    """Write through a temporary file: a run stopped half way leaves the previous version, never half of one."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
+    tmp.replace(path)
+
+
+def load_state(out):
+    """One entry per graded student notebook under the output folder ``out`` (``{}`` before the first run)."""
+    return _load_json(Path(out) / STATE)
 
 
 def load_lms_ids(out):
     """The LMS ids ``grade`` kept under the output folder ``out`` (``{}`` before any LMS download was graded)."""
-    path = Path(out) / LMS_IDS
-    return json.loads(path.read_text()) if path.exists() else {}
+    return _load_json(Path(out) / LMS_IDS)
 
 
 class Writer:
@@ -30,15 +46,13 @@ class Writer:
         for d in ("submitted", "autograded", "feedback", "reports"):
             (self.out / d).mkdir(parents=True, exist_ok=True)
         self.db_url = f"sqlite:///{self.out / 'gradebook.db'}"
-        self.state_path = self.out / "reports" / "state.json"
-        self.state = json.loads(self.state_path.read_text()) if self.state_path.exists() else {}
+        self.state_path = self.out / STATE
+        self.state = load_state(self.out)
         self.lms_ids = load_lms_ids(self.out)
         self._gb = None
 
     def save_state(self):
-        tmp = self.state_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.state, indent=1, sort_keys=True))
-        tmp.replace(self.state_path)
+        _save_json(self.state_path, self.state)
 
     def remember_lms(self, subs):
         """Add the LMS identity of every submission read from Canvas or Moodle file names to ``lms_ids.json``:
@@ -50,11 +64,8 @@ class Writer:
                 entry = self.lms_ids[sub.student] = {"lms": sub.lms, "name": sub.lms_name, "ids": {}}
             entry["name"] = sub.lms_name
             entry["ids"][sub.assignment] = sub.lms_id
-        path = self.out / LMS_IDS
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.lms_ids, indent=1, sort_keys=True))
-        tmp.replace(path)
-        return path
+        _save_json(self.out / LMS_IDS, self.lms_ids)
+        return self.out / LMS_IDS
 
     def submitted(self, student, aid, nbid, data, timestamp=None, secret=None):
         folder = self.out / "submitted" / student / aid

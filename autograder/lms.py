@@ -21,12 +21,11 @@ exit 1. A submission that does not exist is a blank cell, no grade, or 0 with ``
 """
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from autograder import config
-from autograder.gradebook import load_lms_ids
+from autograder.gradebook import load_lms_ids, load_state
 from autograder.lms_formats import MOODLE_IDENTIFIERS, export_canvas, export_moodle, export_worksheets, write_unmapped
 from autograder.lms_roster import read_gradebook, read_roster
 
@@ -36,9 +35,7 @@ from autograder.lms_roster import read_gradebook, read_roster
 def _failed(out, cohort):
     """Mark the submissions whose grading failed (``grade``'s reports/state.json: status "error"): the gradebook
     holds 0 for them, which is no score. Returns a note for each."""
-    path = Path(out) / "reports" / "state.json"
-    state = json.loads(path.read_text()) if path.is_file() else {}
-    cohort.failed = {(e["student"], e["assignment"]) for e in state.values()
+    cohort.failed = {(e["student"], e["assignment"]) for e in load_state(out).values()
                      if e.get("status") == "error" and e.get("assignment") in cohort.maxima}
     return [f"{aid}: grading {student}'s {aid} failed (see reports/report.md): left blank, grade it again"
             for student, aid in sorted(cohort.failed)]

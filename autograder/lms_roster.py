@@ -43,7 +43,7 @@ def read_gradebook(path, assignments=()):
     path = Path(path)
     if not path.is_file():  # nbgrader would create an empty one
         raise SystemExit(f"no gradebook at {path}: grade the submissions first (python -m autograder grade)")
-    config._tools_on_path()  # nbgrader's Gradebook runs this environment's alembic
+    config.tools_on_path()  # nbgrader's Gradebook runs this environment's alembic
     with Gradebook(f"sqlite:///{path.resolve()}", config.COURSE_ID) as gb:
         names = sorted(a.name for a in gb.assignments)
         unknown = [a for a in assignments if a not in names]
