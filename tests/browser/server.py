@@ -7,11 +7,13 @@ Every per-user Jupyter folder (config, data, runtime, lab settings and workspace
 folder too, so whatever is in ~/.jupyter on the machine cannot change what the test sees.
 """
 
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -21,6 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 # The student's Jupyter configuration, as `make lab` uses it: no instructor-only nbgrader UI, no news pop-up, no
 # update check. The test user has no settings of their own: everything else is JupyterLab's default.
 STUDENT_CONFIG = REPO / "autograder" / "jupyter" / "student"
+IPC_KERNELS = REPO / "tests" / "ipc_kernels"  # Validate's kernels on Unix sockets (its nbgrader_config.py says why)
 
 
 def scratch_course(dest, src=REPO):
@@ -49,6 +52,9 @@ class JupyterServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = self.home / "jupyter-server.log"
+        # The kernels' Unix sockets are named after their connection files in here: a socket's path must stay
+        # under 108 bytes, which a folder deep in pytest's temporary tree would overrun.
+        self.runtime = Path(tempfile.mkdtemp(prefix="jupyter-run-"))
         self.proc = None
 
     def env(self):
@@ -58,18 +64,20 @@ class JupyterServer:
         env.pop("MPLBACKEND", None)
         # nbgrader runs the `alembic` script of this venv; a student's activated environment has it on PATH too.
         env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+        env["JUPYTER_RUNTIME_DIR"] = str(self.runtime)
         for var, sub in [("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
-                         ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "lab-settings"),
+                         ("JUPYTERLAB_SETTINGS_DIR", "lab-settings"),
                          ("JUPYTERLAB_WORKSPACES_DIR", "lab-workspaces"), ("IPYTHONDIR", "ipython")]:
             env[var] = str(self.home / sub)
             (self.home / sub).mkdir(parents=True, exist_ok=True)
-        env["JUPYTER_CONFIG_PATH"] = str(STUDENT_CONFIG)
+        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join([str(STUDENT_CONFIG), str(IPC_KERNELS)])
         return env
 
     def __enter__(self):
         cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={self.port}", "--ServerApp.ip=127.0.0.1",
-               "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
-               f"--ServerApp.root_dir={self.root}"]
+               f"--IdentityProvider.token={self.token}",
+               f"--ServerApp.root_dir={self.root}",
+               "--KernelManager.transport=ipc"]  # as IPC_KERNELS does for Validate
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")  # CI containers run as root; Jupyter refuses that without the flag
         self.home.mkdir(parents=True, exist_ok=True)
@@ -79,6 +87,9 @@ class JupyterServer:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"jupyter lab exited with code {self.proc.returncode}:\n{self.log_tail()}")
+            if not self._read_port():
+                time.sleep(0.3)
+                continue
             try:
                 with urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=2) as r:
                     if r.status == 200:
@@ -87,6 +98,17 @@ class JupyterServer:
                 time.sleep(0.3)
         self.__exit__()
         raise RuntimeError(f"jupyter lab did not answer on {self.url} within {self.timeout} s:\n{self.log_tail()}")
+
+    def _read_port(self):
+        """The port the server listens on, from the file it writes once it does: the free port chosen above may be
+        taken by another process before the server binds it, and then the server moves on to the next one."""
+        info = self.runtime / f"jpserver-{self.proc.pid}.json"
+        try:
+            self.port = json.loads(info.read_text())["port"]
+        except (OSError, ValueError, KeyError):
+            return False
+        self.url = f"http://127.0.0.1:{self.port}"
+        return True
 
     def __exit__(self, *exc):
         if self.proc and self.proc.poll() is None:
@@ -98,6 +120,7 @@ class JupyterServer:
                 self.proc.wait()
         if getattr(self, "_log", None):
             self._log.close()
+        shutil.rmtree(self.runtime, ignore_errors=True)
 
     def log_tail(self, lines=40):
         try:

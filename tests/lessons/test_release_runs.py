@@ -6,10 +6,12 @@
 """
 
 import re
+import tempfile
 from pathlib import Path
 
 import nbformat
 import pytest
+from jupyter_client import KernelManager
 from nbclient import NotebookClient
 
 from harness import grade_id, is_test
@@ -20,9 +22,13 @@ pytestmark = pytest.mark.slow
 
 
 def _run(path):
+    """Run the notebook in a fresh kernel that talks over Unix sockets: a TCP kernel takes ports that were free
+    when they were chosen, and another test's process may take one before the kernel binds it."""
     nb = nbformat.read(str(path), as_version=4)
-    NotebookClient(nb, timeout=300, allow_errors=True, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
+        km = KernelManager(kernel_name="python3", transport="ipc", ip=f"{sockets}/ipc")
+        NotebookClient(nb, km=km, timeout=300, allow_errors=True,
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
     return nb
 
 
