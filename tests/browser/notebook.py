@@ -66,6 +66,12 @@ class NotebookUI:
         url = self.server.lab_url(self.relpath) if self.ui == "lab" else self.server.notebook_url(self.relpath)
         self.page.goto(url)
         self.page.wait_for_selector(f"{NB} .jp-Cell", timeout=timeout * 1000)
+        # JupyterLab attaches a long notebook's cells over several idle moments; until every code cell is on the
+        # page, the prompts read later (which cells ran, what Save must write) would cover only part of it.
+        code_cells = sum(c.cell_type == "code" for c in nbformat.read(str(self.path), as_version=4).cells)
+        self.page.wait_for_function(
+            js("(n) => document.querySelectorAll('${NB} .jp-CodeCell .jp-InputArea-prompt').length >= n"),
+            arg=code_cells, timeout=timeout * 1000, polling=200)
         self.wait_kernel_connected(timeout)
         self.page.wait_for_selector(f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']",
                                     timeout=timeout * 1000)
@@ -160,15 +166,18 @@ class NotebookUI:
         want = self.executed()
         self.menu("File", "Save Notebook")
         deadline = time.monotonic() + timeout
+        seen = None
         while time.monotonic() < deadline:
             try:
                 nb = nbformat.read(str(self.path), as_version=4)
-                if [c.execution_count for c in nb.cells if c.cell_type == "code"] == want:
+                seen = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+                if seen == want:
                     return nb
             except Exception:  # noqa: BLE001 (a half-written file: read again)
                 pass
             time.sleep(0.2)
-        raise AssertionError(f"{self.relpath}: File > Save Notebook did not write the page's cells within {timeout} s")
+        raise AssertionError(f"{self.relpath}: File > Save Notebook did not write the page's cells within {timeout} s "
+                             f"(the page's execution counts {want}, the file's {seen})")
 
     # ---------------------------------------------------------------- what the page shows
     def cell_outputs(self):
