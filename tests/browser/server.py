@@ -3,8 +3,9 @@
 The browser test never touches the committed tree: ``scratch_course`` copies solutions/, exercises/ and
 nbgrader_config.py into a temporary folder, and ``JupyterServer`` runs there (cwd = that course root, so nbgrader's
 Validate finds nbgrader_config.py exactly as it does for a student who starts ``jupyter lab`` in the course folder).
-Every per-user Jupyter folder (config, data, runtime, lab settings and workspaces, IPython) points into the scratch
-folder too, so whatever is in ~/.jupyter on the machine cannot change what the test sees.
+Every per-user Jupyter folder (config, data, lab settings and workspaces, IPython) points into the scratch folder
+too, and the runtime folder into a short one of its own, so whatever is in ~/.jupyter on the machine cannot change
+what the test sees.
 """
 
 import json
