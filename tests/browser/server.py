@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 # The student's Jupyter configuration, as `make lab` uses it: no instructor-only nbgrader UI, no news pop-up, no
 # update check. The test user has no settings of their own: everything else is JupyterLab's default.
 STUDENT_CONFIG = REPO / "autograder" / "jupyter" / "student"
-IPC_KERNELS = REPO / "tests" / "ipc_kernels"  # Validate's kernels on Unix sockets (its nbgrader_config.py says why)
+IPC_KERNELS = REPO / "tests" / "ipc_kernels"  # every kernel on Unix sockets (its nbgrader_config.py says why)
 
 
 def scratch_course(dest, src=REPO):
@@ -77,8 +77,7 @@ class JupyterServer:
     def __enter__(self):
         cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={self.port}", "--ServerApp.ip=127.0.0.1",
                f"--IdentityProvider.token={self.token}",
-               f"--ServerApp.root_dir={self.root}",
-               "--KernelManager.transport=ipc"]  # as IPC_KERNELS does for Validate
+               f"--ServerApp.root_dir={self.root}"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")  # CI containers run as root; Jupyter refuses that without the flag
         self.home.mkdir(parents=True, exist_ok=True)

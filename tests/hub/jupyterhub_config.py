@@ -31,10 +31,8 @@ c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = os.path.join(os.environ["HUB_HOMES"], "{username}")
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
-# Kernels talk over Unix sockets, as in the browser tests (tests/ipc_kernels/nbgrader_config.py says why).
-c.Spawner.args = ["--KernelManager.transport=ipc"]
 if os.getuid() == 0:  # CI runs as root; Jupyter refuses that unless told
-    c.Spawner.args.append("--allow-root")
+    c.Spawner.args = ["--allow-root"]
 # Keep the test's PATH (the course's virtualenv first) and its thread limits in every server.
 c.Spawner.env_keep = ["PATH", "LANG", "LC_ALL", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "NODE_PATH"]
 
@@ -48,6 +46,7 @@ def test_hook(spawner):
     # home that path would pass the 108 bytes a socket's path may have.
     env["JUPYTER_RUNTIME_DIR"] = os.path.join(STATE, "run", spawner.user.name)
     if spawner.user.name not in os.environ["BACKPROP_INSTRUCTORS"].split(","):
+        # Its student's name for nbgrader, and kernels on Unix sockets (tests/ipc_kernels/nbgrader_config.py: why).
         env["JUPYTER_CONFIG_PATH"] += os.pathsep.join(["", os.path.join(HERE, "nbgrader"),
                                                        os.path.join(os.path.dirname(HERE), "ipc_kernels")])
     spawner.environment = env

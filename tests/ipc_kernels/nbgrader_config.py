@@ -2,8 +2,8 @@
 
 jupyter_client gives a TCP kernel ports that were free when it chose them, and the kernel binds them a second or two
 later. The suite's other processes open connections all the while, and once in CI one took a kernel's port in
-between, so the kernel died. The test servers run their notebooks' kernels the same way (``--KernelManager.transport``
-on their command line); a student's own lab keeps Jupyter's default.
+between, so the kernel died. jupyter_server_config.py beside this does the same for the notebooks' kernels of every
+test server with this folder on its JUPYTER_CONFIG_PATH; a student's own lab keeps Jupyter's default.
 """
 
 import os
